@@ -26,6 +26,9 @@ public:
     case client_errc::malformed_response: return "malformed response";
     case client_errc::connection_lost: return "connection lost";
     case client_errc::timeout: return "timeout";
+    case client_errc::pool_exhausted: return "connection pool exhausted";
+    case client_errc::credentials_not_found: return "no credentials found";
+    case client_errc::invalid_config: return "invalid configuration";
     }
     return "unknown ddb client error";
   }

@@ -22,6 +22,9 @@ enum class client_errc {
   malformed_response,  // the response is not what the DynamoDB protocol says
   connection_lost,     // the connection closed before a whole response arrived (retryable)
   timeout,             // a connect/request deadline passed (retryable)
+  pool_exhausted,      // too many callers already wait for a connection
+  credentials_not_found, // no source in the credential chain had credentials
+  invalid_config,      // a configuration value (endpoint URL, file) is unusable
 };
 
 /// Errors DynamoDB returns, from the `__type` of the error body.

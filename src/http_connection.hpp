@@ -1,0 +1,79 @@
+// One HTTP/1.1 keep-alive connection (plain TCP or TLS) with one request in flight at a time.
+// This and the pool are the only parts of ddb that touch sockets.
+#pragma once
+
+#include "padded_body.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ddb::detail {
+
+/// What the caller needs of a response; the body keeps its capacity across requests.
+struct http_response {
+  unsigned status = 0;
+  bool keep_alive = true;
+  std::string body; // padded: capacity() >= size() + body_padding
+  std::string crc32;       // x-amz-crc32, empty when absent
+  std::string request_id;  // x-amzn-RequestId
+  std::string retry_after; // x-amz-retry-after, empty when absent
+};
+
+/// Where to connect. TLS when `tls` is set.
+struct connect_target {
+  std::string host; // for SNI and verification
+  boost::asio::ip::tcp::resolver::results_type endpoints;
+  boost::asio::ssl::context* tls = nullptr;
+};
+
+class http_connection {
+public:
+  using clock = std::chrono::steady_clock;
+
+  explicit http_connection(boost::asio::any_io_executor ex) : ex_(std::move(ex)) {}
+
+  bool is_open() const noexcept { return open_; }
+  /// How many requests this connection has completed: 0 means fresh.
+  std::uint64_t uses() const noexcept { return uses_; }
+  clock::time_point last_used() const noexcept { return last_used_; }
+
+  /// Opens the TCP connection and, with TLS, does the handshake (SNI, certificate and host name
+  /// verification as the context says). Reuses the TLS session of `session` when given.
+  boost::asio::awaitable<boost::system::error_code> connect(const connect_target& target,
+                                                            std::chrono::milliseconds timeout,
+                                                            SSL_SESSION* session);
+
+  /// Writes `head` then `body` and reads one response into `out`. Any error leaves the
+  /// connection closed: a half-read response can never be mistaken for the next one.
+  boost::asio::awaitable<boost::system::error_code> exchange(std::string_view head, std::string_view body,
+                                                             http_response& out,
+                                                             std::chrono::milliseconds timeout);
+
+  /// The TLS session to offer the next connection (owned by the caller: SSL_SESSION_free).
+  SSL_SESSION* take_session();
+
+  void close() noexcept;
+
+private:
+  boost::beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *tcp_; }
+
+  boost::asio::any_io_executor ex_;
+  // Beast streams cannot be reassigned or reused after close: emplace a new one per connect.
+  std::optional<boost::beast::tcp_stream> tcp_;
+  std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> tls_;
+  boost::beast::flat_buffer read_buffer_;
+  bool open_ = false;
+  std::uint64_t uses_ = 0;
+  clock::time_point last_used_{};
+};
+
+} // namespace ddb::detail
