@@ -1,0 +1,214 @@
+// ddb/aws_config.hpp: what the AWS SDKs read from the environment and the shared config files
+// (region, endpoint, which credential provider applies), and parsers for the answers of the
+// credential endpoints. No I/O: the environment and the files come in as functions, times as
+// arguments.
+#pragma once
+
+#include <ddb/credentials.hpp>
+#include <ddb/error_code.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ddb {
+
+/// Reads an environment variable; nullopt when unset. Empty values count as unset everywhere here.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+/// The process environment (std::getenv; as with getenv, do not race it with setenv).
+env_lookup system_env();
+
+/// Reads a whole file; nullopt when it is missing or unreadable (a missing file is no error).
+using file_loader = std::function<std::optional<std::string>(const std::string& path)>;
+/// Reads from the file system.
+file_loader system_files();
+
+// ---------------------------------------------------------------------------------------------
+// Shared config and credentials files
+
+/// The settings of one profile (or other section), the two files merged.
+using profile_settings = std::map<std::string, std::string, std::less<>>;
+
+/// The shared `config` and `credentials` files, parsed, and which profile is active.
+///
+/// Syntax as the SDKs read it (the Java SDK v2's reader, the most precise, is the model):
+/// `[default]` and `[profile NAME]` in the config file (`[profile default]` beats `[default]`;
+/// other bare names are ignored), `[NAME]` in the credentials file; `key = value`; comments
+/// start with `#` or `;` at the start of a line, or after whitespace at the end of a property
+/// line; indented lines continue a value or, under `key =` with no value, are sub-properties
+/// stored as "key.sub" (as in `[services NAME]` sections). A key in the credentials file wins
+/// over the same key of the same profile in the config file. `source_profile` and the other
+/// settings are kept but role chaining is not implemented (resolve_credential_source refuses it).
+struct shared_config {
+  /// AWS_PROFILE, else "default".
+  std::string profile_name = "default";
+  /// Profiles by their bare name; config-file sections of other types as "services NAME" and
+  /// "sso-session NAME" (profile names cannot contain spaces).
+  std::map<std::string, profile_settings, std::less<>> sections;
+
+  /// The active profile; nullptr when neither file has it.
+  const profile_settings* profile() const;
+  /// A non-empty setting of the active profile.
+  std::optional<std::string_view> get(std::string_view key) const;
+};
+
+/// Parses the two files' text (either may be empty) into `out.sections`. On a syntax error returns
+/// client_errc::invalid_argument and, if `why` is given, says which file and line.
+error_code parse_shared_config(std::string_view config_text, std::string_view credentials_text,
+                               shared_config& out, std::string* why = nullptr);
+
+/// Loads the files the SDKs would: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
+/// $HOME/.aws/config and $HOME/.aws/credentials (a leading "~/" is expanded); missing files are
+/// empty. Sets profile_name from AWS_PROFILE.
+shared_config load_shared_config(const env_lookup& env, const file_loader& files, error_code& ec,
+                                 std::string* why = nullptr);
+
+// ---------------------------------------------------------------------------------------------
+// Region and endpoint
+
+/// AWS_REGION, then AWS_DEFAULT_REGION, then the active profile's `region`; nullopt when none says.
+std::optional<std::string> resolve_region(const env_lookup& env, const shared_config& cfg);
+/// The same, loading the files first (errors are the files' syntax errors).
+std::optional<std::string> resolve_region(const env_lookup& env, const file_loader& files, error_code& ec);
+
+/// The DynamoDB endpoint URL, in the order of the SDKs' service-specific endpoints feature:
+/// AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the `dynamodb.endpoint_url` of the
+/// `[services NAME]` section the profile's `services` names, the profile's `endpoint_url`, else
+/// default_endpoint("dynamodb", region). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
+/// ignore_configured_endpoint_urls = true) skips all but the default. Configured URLs are returned
+/// as written: check them with parse_endpoint_url. FIPS and dual-stack endpoints are not derived.
+std::string resolve_endpoint(const env_lookup& env, const shared_config& cfg, std::string_view region,
+                             error_code& ec);
+std::string resolve_endpoint(const env_lookup& env, const file_loader& files, std::string_view region,
+                             error_code& ec);
+
+/// "https://SERVICE.REGION.amazonaws.com", ".amazonaws.com.cn" for cn-* regions.
+/// client_errc::invalid_argument when the region is empty or not made of [a-z0-9-].
+std::string default_endpoint(std::string_view service, std::string_view region, error_code& ec);
+
+/// An endpoint URL split for connecting and signing.
+struct endpoint_url {
+  std::string scheme;     ///< "http" or "https"
+  std::string host;       ///< lower case; an IPv6 address without its brackets
+  std::uint16_t port = 0; ///< 80 or 443 when the URL has none
+  std::string path = "/"; ///< "/" when the URL has none
+
+  bool tls() const noexcept { return scheme == "https"; }
+  /// The Host header: the host (bracketed if IPv6), with ":port" unless it is the scheme's default.
+  std::string host_header() const;
+};
+
+/// Splits `scheme://host[:port][/path]` strictly: http or https only; no user info, query or
+/// fragment. client_errc::invalid_argument otherwise.
+endpoint_url parse_endpoint_url(std::string_view url, error_code& ec);
+
+// ---------------------------------------------------------------------------------------------
+// Credential provider chain
+
+enum class credential_provider {
+  none,         ///< nothing applies (only when IMDS is disabled)
+  static_keys,  ///< `keys` is ready to use
+  web_identity, ///< AssumeRoleWithWebIdentity at STS with the token read from a file
+  container,    ///< GET `endpoint` (ECS/EKS container credentials)
+  imds,         ///< EC2 instance metadata, IMDSv2, at `endpoint`
+};
+
+/// Which provider of the default chain applies, and what it needs.
+struct credential_source {
+  credential_provider provider = credential_provider::none;
+  /// Where the decision came from, for messages: "environment", "profile NAME", ...
+  std::string origin;
+  /// static_keys: the keys.
+  credentials keys;
+  /// web_identity: the role, the token file (read it at each refresh: it rotates) and the
+  /// session name (empty: use default_role_session_name()).
+  std::string role_arn;
+  std::string web_identity_token_file;
+  std::string role_session_name;
+  /// container: the full credentials URL; imds: the base URL, without a trailing '/'.
+  std::string endpoint;
+  /// container: the Authorization header, or a file holding it (read at each fetch; it wins).
+  std::string authorization_token;
+  std::string authorization_token_file;
+};
+
+/// The default chain's decision, in the order of the Java v2 and PHP SDKs (the JS, Python and
+/// Rust SDKs differ only in where environment web identity sits relative to the profile):
+///  1. AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); one without the other is
+///     an error.
+///  2. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME).
+///  3. The active profile: role_arn + web_identity_token_file (+ role_session_name); role_arn with
+///     source_profile or credential_source, sso_session, sso_start_url and credential_process are
+///     refused (not implemented, and falling through would pick other credentials silently);
+///     then aws_access_key_id + aws_secret_access_key (+ aws_session_token). A profile named by
+///     AWS_PROFILE that neither file has is an error.
+///  4. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2 + it) or
+///     AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to a loopback address or the ECS/EKS
+///     agent addresses), with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or
+///     AWS_CONTAINER_AUTHORIZATION_TOKEN.
+///  5. IMDSv2 unless AWS_EC2_METADATA_DISABLED=true: AWS_EC2_METADATA_SERVICE_ENDPOINT, the
+///     profile's ec2_metadata_service_endpoint, else http://169.254.169.254 (http://[fd00:ec2::254]
+///     with endpoint mode IPv6 from AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE or the profile).
+/// Errors: client_errc::invalid_argument, with the reason in `why` if given.
+credential_source resolve_credential_source(const env_lookup& env, const shared_config& cfg, error_code& ec,
+                                            std::string* why = nullptr);
+
+// ---------------------------------------------------------------------------------------------
+// Credential endpoint answers
+
+/// An ISO-8601 UTC time as AWS writes them: 2024-05-01T12:00:00Z, with an optional fraction and
+/// `Z` or a `+hh:mm` offset. nullopt when malformed or outside system_clock's range.
+std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
+
+/// The JSON of the container and IMDS credential endpoints: AccessKeyId, SecretAccessKey, Token,
+/// Expiration (IMDS adds "Code": "Success"; anything else there is an error). Unknown keys are
+/// ignored. client_errc::malformed_response when not JSON or a key is missing or invalid.
+credentials parse_credentials_json(std::string_view json, error_code& ec);
+
+/// The form body of STS AssumeRoleWithWebIdentity (Content-Type
+/// application/x-www-form-urlencoded), values percent-encoded.
+std::string assume_role_with_web_identity_body(std::string_view role_arn, std::string_view role_session_name,
+                                               std::string_view web_identity_token);
+
+/// A session name when none is configured: "ddb-session-" and the time in milliseconds.
+std::string default_role_session_name(std::chrono::system_clock::time_point now);
+
+/// The <Credentials> of an AssumeRoleWithWebIdentity response (AccessKeyId, SecretAccessKey,
+/// SessionToken, Expiration). client_errc::malformed_response when any is missing or invalid.
+credentials parse_assume_role_with_web_identity_response(std::string_view xml, error_code& ec);
+
+/// The <Error> of an STS error response.
+struct sts_error {
+  std::string code; ///< e.g. "InvalidIdentityToken", "IDPCommunicationError" (retryable)
+  std::string message;
+};
+std::optional<sts_error> parse_sts_error(std::string_view xml);
+
+// ---------------------------------------------------------------------------------------------
+// Refresh
+
+enum class refresh_action {
+  none, ///< the credentials are good for a while (or never expire)
+  soon, ///< fetch new ones in the background; keep using these meanwhile
+  now,  ///< too close to expiry: wait for new ones
+};
+
+struct refresh_options {
+  /// Start refreshing when less than prefetch + random01 * jitter is left. The jitter spreads the
+  /// refreshes of many clients that got credentials at the same time.
+  std::chrono::seconds prefetch{300};
+  std::chrono::seconds jitter{60};
+  /// Below this, the credentials are not used any more (a request signed now may arrive later).
+  std::chrono::seconds stale{60};
+};
+
+/// What to do with `c` at `now`. Draw `random01` (uniform in [0, 1)) once per fetched credentials
+/// and pass the same value at every call, so the refresh point stays put.
+refresh_action refresh_decision(const credentials& c, std::chrono::system_clock::time_point now,
+                                double random01, const refresh_options& options = {});
+
+} // namespace ddb

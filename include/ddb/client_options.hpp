@@ -1,0 +1,46 @@
+// ddb::client_options: everything a client is configured with, as one plain struct.
+#pragma once
+
+#include <ddb/credentials_provider.hpp>
+#include <ddb/retry_policy.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace ddb {
+
+struct client_options {
+  /// "http://127.0.0.1:8000" or "https://dynamodb.eu-west-1.amazonaws.com" (a path is not
+  /// allowed). Empty: resolved from AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the profile's
+  /// endpoint_url, or the region's public endpoint.
+  std::string endpoint;
+  /// Empty: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region.
+  std::string region;
+  /// Null: the default chain (environment, web identity, profile, container, EC2 metadata).
+  std::shared_ptr<credentials_provider> credentials;
+
+  /// Connections kept to the endpoint; one request is in flight on each at a time.
+  std::size_t pool_size = 64;
+  /// Callers that may wait for a free connection; one more fails at once with
+  /// client_errc::pool_exhausted rather than queue without bound.
+  std::size_t max_waiters = 100'000;
+  /// Idle connections are closed after this long (servers close theirs too; ours goes first).
+  std::chrono::milliseconds idle_timeout{20'000};
+  std::chrono::milliseconds connect_timeout{3'000};
+  /// One attempt: write the request, read the whole response.
+  std::chrono::milliseconds request_timeout{10'000};
+  /// The whole operation, retries and waiting for a connection included.
+  std::chrono::milliseconds operation_timeout{30'000};
+
+  /// Retries: AWS "standard" mode (attempts, backoff with full jitter, retry quota).
+  retry_options retry;
+
+  /// TLS: verify the server's certificate chain and host name (never turn off outside tests).
+  bool verify_tls = true;
+  /// A PEM file of trusted CAs instead of the system store.
+  std::string ca_file;
+};
+
+} // namespace ddb

@@ -1,0 +1,54 @@
+// Request bodies in the DynamoDB JSON protocol (X-Amz-Target: DynamoDB_20120810.<operation>).
+#pragma once
+
+#include <ddb/error_code.hpp>
+#include <ddb/requests.hpp>
+#include <ddb/value.hpp>
+
+#include <concepts>
+#include <string>
+#include <string_view>
+
+namespace ddb {
+
+/// Writes the JSON body of a request into `out`: `out` is cleared first and its capacity reused,
+/// so one string per connection means no allocation once it is warm.
+///
+/// Every string (table and attribute names, placeholders, expressions, string values) must be
+/// valid UTF-8 (client_errc::invalid_utf8); sets must not be empty (client_errc::empty_set);
+/// missing or out-of-range fields give client_errc::invalid_argument. On any error `out` is
+/// left empty, never holding part of a request.
+error_code serialize(const get_item_request& request, std::string& out);
+error_code serialize(const put_item_request& request, std::string& out);
+error_code serialize(const update_item_request& request, std::string& out);
+error_code serialize(const delete_item_request& request, std::string& out);
+error_code serialize(const query_request& request, std::string& out);
+error_code serialize(const scan_request& request, std::string& out);
+error_code serialize(const batch_get_request& request, std::string& out);
+error_code serialize(const batch_write_request& request, std::string& out);
+error_code serialize(const transact_get_request& request, std::string& out);
+error_code serialize(const transact_write_request& request, std::string& out);
+error_code serialize(const create_table_request& request, std::string& out);
+error_code serialize(const describe_table_request& request, std::string& out);
+error_code serialize(const delete_table_request& request, std::string& out);
+error_code serialize(const update_time_to_live_request& request, std::string& out);
+error_code serialize(const list_tables_request& request, std::string& out);
+
+/// A request type: it names its operation and serializes to a body.
+template <class R>
+concept serializable_request = requires(const R& r, std::string& out) {
+  { R::operation } -> std::convertible_to<std::string_view>;
+  { serialize(r, out) } -> std::same_as<error_code>;
+};
+
+/// The X-Amz-Target prefix; the header is this followed by R::operation.
+inline constexpr std::string_view target_prefix = "DynamoDB_20120810.";
+
+/// Appends a value in DynamoDB JSON (AttributeValue) form, e.g. `{"N":"12.50"}`, `{"B":"AAEC"}`,
+/// `{"NULL":true}`, `{"SS":["a","b"]}`. Meant for logs: it does not check anything (strings are
+/// escaped but not validated, empty sets are written as `[]`).
+void write_value_json(const value& v, std::string& out);
+/// Appends an item as a JSON object of AttributeValues: `{"PK":{"S":"a"},"n":{"N":"1"}}`.
+void write_item_json(const item& i, std::string& out);
+
+} // namespace ddb

@@ -1,0 +1,342 @@
+#include "http_connection.hpp"
+#include "pool_state.hpp"
+
+#include <ddb/aws_config.hpp>
+#include <ddb/client.hpp>
+#include <ddb/crc32.hpp>
+#include <ddb/error.hpp>
+#include <ddb/parse.hpp>
+#include <ddb/retry_policy.hpp>
+#include <ddb/sigv4.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <charconv>
+#include <random>
+#include <unordered_map>
+
+namespace ddb {
+
+namespace asio = boost::asio;
+using detail::http_connection;
+using detail::pool_state;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view target_prefix = "DynamoDB_20120810.";
+
+struct endpoint_parts {
+  bool tls = false;
+  std::string host, port;
+  std::string host_header; // host, plus ":port" when not the scheme's default
+};
+
+// Fills in what the options leave empty, as the AWS SDKs do (environment, then shared config).
+void resolve_defaults(client_options& o) {
+  if (!o.region.empty() && !o.endpoint.empty()) return;
+  auto env = system_env();
+  auto files = system_files();
+  error_code ec;
+  auto cfg = load_shared_config(env, files, ec);
+  if (ec) throw ddb::error(client_errc::invalid_config, "cannot read the shared AWS config files");
+  if (o.region.empty()) {
+    auto region = resolve_region(env, cfg);
+    if (!region) throw ddb::error(client_errc::invalid_config, "no region: set client_options::region or AWS_REGION");
+    o.region = *region;
+  }
+  if (o.endpoint.empty()) {
+    o.endpoint = resolve_endpoint(env, cfg, o.region, ec);
+    if (ec) throw ddb::error(ec, "cannot resolve the DynamoDB endpoint");
+  }
+}
+
+endpoint_parts split_endpoint(std::string_view url) {
+  error_code ec;
+  auto u = parse_endpoint_url(url, ec);
+  if (ec || u.path != "/")
+    throw ddb::error(client_errc::invalid_config, "endpoint must be http[s]://host[:port], not '" + std::string(url) + "'");
+  return {u.tls(), u.host, std::to_string(u.port), u.host_header()};
+}
+
+class static_provider final : public credentials_provider {
+public:
+  explicit static_provider(credentials c) : c_(std::make_shared<const credentials>(std::move(c))) {}
+  std::shared_ptr<const credentials> cached(std::chrono::system_clock::time_point) override { return c_; }
+  asio::awaitable<std::shared_ptr<const credentials>> fetch(error_code&) override { co_return c_; }
+
+private:
+  std::shared_ptr<const credentials> c_;
+};
+
+} // namespace
+
+std::shared_ptr<credentials_provider> make_static_credentials_provider(credentials c) {
+  return std::make_shared<static_provider>(std::move(c));
+}
+
+struct client::impl {
+  // One connection slot of the pool, with the buffers its requests reuse.
+  struct connection {
+    explicit connection(asio::any_io_executor ex) : http(std::move(ex)) {}
+    http_connection http;
+    std::string head;
+    detail::http_response response;
+  };
+
+  // A caller waiting for a connection: release() hands it a slot and cancels its timer.
+  struct waiter {
+    asio::steady_timer* timer;
+    std::optional<pool_state::slot> granted;
+    bool reopen = false;
+  };
+
+  impl(asio::any_io_executor ex_, client_options o)
+      : ex(std::move(ex_)), opts((resolve_defaults(o), std::move(o))), ep(split_endpoint(opts.endpoint)),
+        resolver(ex), signer(opts.region, "dynamodb"),
+        pool(opts.pool_size, opts.max_waiters, opts.idle_timeout), rng(std::random_device{}()),
+        quota(opts.retry.quota_capacity) {
+    if (!opts.credentials) throw ddb::error(client_errc::credentials_not_found, "no credentials provider");
+    if (ep.tls) {
+      tls.emplace(asio::ssl::context::tls_client);
+      tls->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                       asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+      if (opts.verify_tls) {
+        tls->set_verify_mode(asio::ssl::verify_peer);
+        if (opts.ca_file.empty()) tls->set_default_verify_paths();
+        else tls->load_verify_file(opts.ca_file);
+      } else {
+        tls->set_verify_mode(asio::ssl::verify_none);
+      }
+      // Resumed sessions skip the full handshake on new pooled connections.
+      SSL_CTX_set_session_cache_mode(tls->native_handle(), SSL_SESS_CACHE_CLIENT);
+    }
+  }
+
+  ~impl() {
+    if (session) SSL_SESSION_free(session);
+  }
+
+  asio::awaitable<error_code> resolve(detail::connect_target& target) {
+    auto now = steady::now();
+    if (resolved.empty() || now >= resolved_until) {
+      auto [ec, results] = co_await resolver.async_resolve(ep.host, ep.port, tuple_awaitable);
+      if (ec) co_return ec;
+      resolved = std::move(results);
+      resolved_until = now + std::chrono::seconds(60); // DNS answers change; don't keep them forever
+    }
+    target.host = ep.host;
+    target.endpoints = resolved;
+    target.tls = tls ? &*tls : nullptr;
+    co_return error_code{};
+  }
+
+  asio::awaitable<error_code> connect(pool_state::slot s) {
+    if (conns.size() <= s) conns.resize(s + 1);
+    if (!conns[s]) conns[s] = std::make_unique<connection>(ex);
+    detail::connect_target target;
+    error_code ec = co_await resolve(target);
+    if (!ec) ec = co_await conns[s]->http.connect(target, opts.connect_timeout, session);
+    if (!ec && tls && !session) session = conns[s]->http.take_session();
+    pool.opened(s, !ec);
+    co_return ec;
+  }
+
+  // Gets a connection slot, waiting (until `deadline`) when all are busy.
+  asio::awaitable<error_code> acquire(pool_state::slot& s, steady::time_point deadline) {
+    auto g = pool.acquire(steady::now());
+    for (auto e : pool.last_expired()) conns[e]->http.close();
+    switch (g.kind) {
+    case pool_state::grant_kind::reuse: s = g.s; co_return error_code{};
+    case pool_state::grant_kind::open: s = g.s; co_return co_await connect(s);
+    case pool_state::grant_kind::refused: co_return client_errc::pool_exhausted;
+    case pool_state::grant_kind::wait: break;
+    }
+    asio::steady_timer timer(ex, deadline);
+    waiter w{&timer, std::nullopt, false};
+    waiters.emplace(g.waiter, &w);
+    auto [ec] = co_await timer.async_wait(tuple_awaitable);
+    waiters.erase(g.waiter);
+    if (!w.granted) {
+      pool.abandon(g.waiter);
+      co_return ec == asio::error::operation_aborted ? ec : error_code(client_errc::timeout);
+    }
+    s = *w.granted;
+    if (w.reopen) co_return co_await connect(s);
+    co_return error_code{};
+  }
+
+  void release(pool_state::slot s) {
+    auto h = pool.release(s, conns[s]->http.is_open(), steady::now());
+    if (!h.waiter) return;
+    auto it = waiters.find(*h.waiter);
+    it->second->granted = s;
+    it->second->reopen = h.reopen;
+    it->second->timer->cancel();
+  }
+
+  // Gives a slot back to the pool when an attempt ends, however it ends.
+  struct lease {
+    impl& self;
+    pool_state::slot s;
+    lease(impl& i, pool_state::slot slot) : self(i), s(slot) {}
+    lease(const lease&) = delete;
+    ~lease() { self.release(s); }
+  };
+
+  // One attempt: a connection, a signed request, a response. `on_ok` reads a 200 body.
+  template <class OnOk>
+  asio::awaitable<error_code> attempt(std::string_view operation, std::string_view body, OnOk& on_ok,
+                                      diagnostics& diag, steady::time_point deadline) {
+    auto creds = opts.credentials->cached(std::chrono::system_clock::now());
+    if (!creds) {
+      error_code ec;
+      creds = co_await opts.credentials->fetch(ec);
+      if (ec) co_return ec;
+    }
+    pool_state::slot s;
+    if (auto ec = co_await acquire(s, deadline)) co_return ec;
+    // Whatever happens from here (an error, an exception), the slot goes back to the pool; a
+    // connection left with a request in flight is closed rather than reused.
+    lease held(*this, s);
+    auto& c = *conns[s];
+    // Cancelled while waiting, but handed a connection at the same moment: give it back.
+    asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) co_return error_code(asio::error::operation_aborted);
+    bool reused = c.http.uses() > 0;
+
+    target.assign(target_prefix);
+    target.append(operation);
+    signer.sign_dynamodb(ep.host_header, target, body, *creds, std::chrono::system_clock::now(),
+                         authorization, amz_date);
+    build_head(c.head, body.size(), creds->session_token);
+
+    auto timeout = std::min<steady::duration>(opts.request_timeout, deadline - steady::now());
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
+    error_code ec = co_await c.http.exchange(c.head, body, c.response, ms);
+    // A keep-alive connection the server had already closed: replace it, unnoticed.
+    if (ec && reused &&
+        (ec == client_errc::connection_lost || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe)) {
+      detail::connect_target t;
+      ec = co_await resolve(t);
+      if (!ec) ec = co_await c.http.connect(t, opts.connect_timeout, session);
+      if (!ec) ec = co_await c.http.exchange(c.head, body, c.response, ms);
+    }
+    auto& r = c.response;
+    if (!ec) {
+      diag.http_status = r.status;
+      diag.request_id = r.request_id;
+      if (r.status == 200) {
+        ec = check_crc32(r.body, r.crc32);
+        if (!ec) ec = on_ok(r);
+      } else {
+        ec = parser.parse_error(r.status, r.body, diag);
+        if (!r.retry_after.empty()) {
+          double v = 0;
+          auto p = std::from_chars(r.retry_after.data(), r.retry_after.data() + r.retry_after.size(), v);
+          if (p.ec == std::errc()) diag.retry_after_seconds = v / 1000.0; // the header is in ms
+        }
+      }
+    }
+    co_return ec;
+  }
+
+  void build_head(std::string& head, std::size_t body_size, const std::string& token) {
+    head.clear();
+    head.append("POST / HTTP/1.1\r\nHost: ").append(ep.host_header);
+    head.append("\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: ").append(target);
+    head.append("\r\nX-Amz-Date: ").append(amz_date);
+    if (!token.empty()) head.append("\r\nX-Amz-Security-Token: ").append(token);
+    head.append("\r\nAuthorization: ").append(authorization);
+    char n[24];
+    head.append("\r\nContent-Length: ").append(n, std::to_chars(n, n + sizeof n, body_size).ptr);
+    head.append("\r\n\r\n");
+  }
+
+  // Runs an operation and reports cancellation as an error code, never as an exception: Asio's
+  // default (throw at the next co_await once cancelled) could skip the pool's bookkeeping. The
+  // caller's setting is restored afterwards.
+  template <class OnOk>
+  asio::awaitable<error_code> run(std::string_view operation, std::string_view body, OnOk on_ok,
+                                  diagnostics& diag) {
+    bool caller_throws = co_await asio::this_coro::throw_if_cancelled();
+    co_await asio::this_coro::throw_if_cancelled(false);
+    error_code ec = co_await execute(operation, body, on_ok, diag);
+    co_await asio::this_coro::throw_if_cancelled(caller_throws);
+    co_return ec;
+  }
+
+  // Runs an operation with retries (AWS standard mode: ddb/retry_policy.hpp).
+  template <class OnOk>
+  asio::awaitable<error_code> execute(std::string_view operation, std::string_view body, OnOk on_ok,
+                                      diagnostics& diag) {
+    auto deadline = steady::now() + opts.operation_timeout;
+    retry_state retry(opts.retry, &quota);
+    for (;;) {
+      diag.clear();
+      error_code ec = co_await attempt(operation, body, on_ok, diag, deadline);
+      if (!ec) {
+        retry.on_success();
+        co_return ec;
+      }
+      auto delay = retry.next_delay(ec, diag.http_status, diag.retry_after_seconds, jitter(rng),
+                                    steady::now(), deadline);
+      if (!delay) co_return ec;
+      asio::steady_timer timer(ex, *delay);
+      auto [tec] = co_await timer.async_wait(tuple_awaitable);
+      if (tec) co_return tec; // cancelled while backing off
+    }
+  }
+
+  asio::any_io_executor ex;
+  client_options opts;
+  endpoint_parts ep;
+  std::optional<asio::ssl::context> tls;
+  SSL_SESSION* session = nullptr;
+  asio::ip::tcp::resolver resolver;
+  asio::ip::tcp::resolver::results_type resolved;
+  steady::time_point resolved_until{};
+  sigv4::signer signer;
+  pool_state pool;
+  std::vector<std::unique_ptr<connection>> conns;
+  std::unordered_map<pool_state::waiter_id, waiter*> waiters;
+  std::mt19937_64 rng;
+  std::uniform_real_distribution<double> jitter{0.0, 1.0};
+  retry_quota quota;
+  response_parser parser; // parsing is synchronous: one parser serves every connection
+  // Scratch for the synchronous signing step, shared by all operations of this thread.
+  std::string target, authorization, amz_date;
+};
+
+client::client(asio::any_io_executor ex, client_options options)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(options))) {}
+client::~client() = default;
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+
+const client_options& client::options() const noexcept { return impl_->opts; }
+asio::any_io_executor client::get_executor() const noexcept { return impl_->ex; }
+
+pool_stats client::stats() const noexcept {
+  auto& p = impl_->pool;
+  return {p.open(), p.idle(), p.opening(), p.waiting()};
+}
+
+asio::awaitable<void> client::invoke(std::string_view operation, std::string_view body, std::string& response,
+                                     error_code& ec, diagnostics& diag) {
+  auto self = impl_; // keeps the pool alive if the client goes away meanwhile
+  auto on_ok = [&](detail::http_response& r) {
+    response.swap(r.body); // hand over the body; the connection keeps the caller's old buffer
+    return error_code{};
+  };
+  ec = co_await self->run(operation, body, on_ok, diag);
+}
+
+} // namespace ddb

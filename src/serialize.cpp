@@ -1,0 +1,737 @@
+// Request bodies for the DynamoDB JSON protocol, written straight into the caller's string.
+//
+// UTF-8 is checked once over the finished body rather than string by string: everything the
+// serializer writes itself is ASCII and every user string sits between ASCII quotes, so the
+// body is valid UTF-8 exactly when each string in it is.
+
+#include "base64.hpp"
+#include "json_writer.hpp"
+
+#include <ddb/serialize.hpp>
+
+#include <simdjson.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <variant>
+
+namespace ddb {
+namespace {
+
+using detail::json_writer;
+
+// DynamoDB allows documents nested 32 levels deep.
+constexpr int max_depth = 32;
+
+template <class E, std::size_t N>
+std::string_view enum_name(E e, const std::array<std::string_view, N>& names) noexcept {
+  auto i = static_cast<std::size_t>(e);
+  return i < N ? names[i] : std::string_view{};
+}
+
+std::string_view name_of(return_value v) noexcept {
+  static constexpr std::array<std::string_view, 5> names = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
+                                                            "UPDATED_NEW"};
+  return enum_name(v, names);
+}
+std::string_view name_of(return_capacity v) noexcept {
+  static constexpr std::array<std::string_view, 3> names = {"NONE", "TOTAL", "INDEXES"};
+  return enum_name(v, names);
+}
+std::string_view name_of(return_collection_metrics v) noexcept {
+  static constexpr std::array<std::string_view, 2> names = {"NONE", "SIZE"};
+  return enum_name(v, names);
+}
+std::string_view name_of(select_attributes v) noexcept {
+  static constexpr std::array<std::string_view, 4> names = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
+                                                            "SPECIFIC_ATTRIBUTES", "COUNT"};
+  return enum_name(v, names);
+}
+std::string_view name_of(projection_type v) noexcept {
+  static constexpr std::array<std::string_view, 3> names = {"ALL", "KEYS_ONLY", "INCLUDE"};
+  return enum_name(v, names);
+}
+std::string_view name_of(billing_mode v) noexcept {
+  static constexpr std::array<std::string_view, 2> names = {"PAY_PER_REQUEST", "PROVISIONED"};
+  return enum_name(v, names);
+}
+
+/// Writes one request body. Errors are sticky (the first one wins) and writing goes on
+/// regardless; finish() turns the result into an error_code and empties the output on error.
+class body_writer {
+public:
+  explicit body_writer(std::string& out) noexcept : out_(out), w_(out) {}
+
+  json_writer& json() noexcept { return w_; }
+  void fail(client_errc e) noexcept {
+    if (!ec_) ec_ = e;
+  }
+  void require(bool ok) noexcept {
+    if (!ok) [[unlikely]]
+      fail(client_errc::invalid_argument);
+  }
+
+  // ---- AttributeValues ----
+
+  void value(const ddb::value& v, int depth) {
+    // Scalars are written with their type wrapper in one piece: {"S":"...."}.
+    const auto& raw = v.raw();
+    switch (v.type()) {
+    case value_type::string: {
+      auto& out = w_.raw_begin();
+      out.append(R"({"S":")", 6);
+      detail::append_json_escaped(out, *std::get_if<std::string>(&raw));
+      out.append(R"("})", 2);
+      w_.raw_end();
+      return;
+    }
+    case value_type::number: {
+      auto& out = w_.raw_begin();
+      out.append(R"({"N":")", 6);
+      out.append(std::get_if<number>(&raw)->text());
+      out.append(R"("})", 2);
+      w_.raw_end();
+      return;
+    }
+    case value_type::binary: {
+      auto& b = *std::get_if<bytes>(&raw);
+      auto& out = w_.raw_begin();
+      out.append(R"({"B":")", 6);
+      detail::base64_encode(b.data(), b.size(), out);
+      out.append(R"("})", 2);
+      w_.raw_end();
+      return;
+    }
+    case value_type::boolean:
+      w_.raw_begin().append(*std::get_if<bool>(&raw) ? R"({"BOOL":true})" : R"({"BOOL":false})");
+      w_.raw_end();
+      return;
+    case value_type::null:
+      w_.raw_begin().append(R"({"NULL":true})");
+      w_.raw_end();
+      return;
+    default:
+      break;
+    }
+
+    w_.begin_object();
+    w_.raw_key(type_tag(v.type()));
+    switch (v.type()) {
+    case value_type::list:
+      if (depth >= max_depth) fail(client_errc::invalid_argument);
+      w_.begin_array();
+      for (auto& e : *std::get_if<list>(&raw)) value(e, depth + 1);
+      w_.end_array();
+      break;
+    case value_type::map:
+      if (depth >= max_depth) fail(client_errc::invalid_argument);
+      item(*std::get_if<ddb::item>(&raw), depth + 1);
+      break;
+    case value_type::string_set: {
+      auto& s = *std::get_if<string_set>(&raw);
+      if (s.empty()) fail(client_errc::empty_set);
+      w_.begin_array();
+      for (auto& e : s) w_.string(e);
+      w_.end_array();
+      break;
+    }
+    case value_type::number_set: {
+      auto& s = *std::get_if<number_set>(&raw);
+      if (s.empty()) fail(client_errc::empty_set);
+      w_.begin_array();
+      for (auto& e : s) w_.raw_string(e.text());
+      w_.end_array();
+      break;
+    }
+    case value_type::binary_set: {
+      auto& s = *std::get_if<binary_set>(&raw);
+      if (s.empty()) fail(client_errc::empty_set);
+      w_.begin_array();
+      for (auto& e : s) binary(e);
+      w_.end_array();
+      break;
+    }
+    default:
+      break; // scalars are done above
+    }
+    w_.end_object();
+  }
+
+  /// An item (or M value) as an object of AttributeValues.
+  void item(const ddb::item& i, int depth = 0) {
+    w_.begin_object();
+    for (auto& [name, v] : i) {
+      require(!name.empty());
+      w_.key(name);
+      value(v, depth);
+    }
+    w_.end_object();
+  }
+
+  // ---- fields ----
+
+  void table_name(const std::string& table) {
+    require(!table.empty());
+    w_.raw_key("TableName");
+    w_.string(table);
+  }
+  /// A required key or item: an object with at least one attribute.
+  void item_field(std::string_view field, const ddb::item& i) {
+    require(!i.empty());
+    w_.raw_key(field);
+    item(i);
+  }
+  /// An optional key (ExclusiveStartKey): left out when empty.
+  void optional_item_field(std::string_view field, const ddb::item& i) {
+    if (i.empty()) return;
+    w_.raw_key(field);
+    item(i);
+  }
+  /// An optional string field (expressions, IndexName, ...): left out when empty.
+  void string_field(std::string_view field, const std::string& s) {
+    if (s.empty()) return;
+    w_.raw_key(field);
+    w_.string(s);
+  }
+  void required_string_field(std::string_view field, const std::string& s) {
+    require(!s.empty());
+    w_.raw_key(field);
+    w_.string(s);
+  }
+  template <class E>
+  void enum_field(std::string_view field, std::optional<E> e) {
+    if (!e) return;
+    auto name = name_of(*e);
+    require(!name.empty());
+    w_.raw_key(field);
+    w_.raw_string(name);
+  }
+  /// ReturnValues restricted to NONE and ALL_OLD (PutItem, DeleteItem and
+  /// ReturnValuesOnConditionCheckFailure).
+  void none_or_all_old_field(std::string_view field, std::optional<return_value> v) {
+    require(!v || *v == return_value::none || *v == return_value::all_old);
+    enum_field(field, v);
+  }
+  void names(const expression_names& n) {
+    if (n.empty()) return;
+    w_.raw_key("ExpressionAttributeNames");
+    w_.begin_object();
+    for (auto& [placeholder, attribute] : n) {
+      require(placeholder.size() > 1 && placeholder[0] == '#' && !attribute.empty());
+      w_.key(placeholder);
+      w_.string(attribute);
+    }
+    w_.end_object();
+  }
+  void values(const ddb::item& vals) {
+    if (vals.empty()) return;
+    w_.raw_key("ExpressionAttributeValues");
+    w_.begin_object();
+    for (auto& [placeholder, v] : vals) {
+      require(placeholder.size() > 1 && placeholder[0] == ':');
+      w_.key(placeholder);
+      value(v, 0);
+    }
+    w_.end_object();
+  }
+  void limit_field(std::optional<std::int32_t> limit,
+                   std::int32_t max = std::numeric_limits<std::int32_t>::max()) {
+    if (!limit) return;
+    require(*limit > 0 && *limit <= max);
+    w_.raw_key("Limit");
+    w_.integer(*limit);
+  }
+
+  error_code finish() {
+    if (!ec_ && !simdjson::validate_utf8(out_.data(), out_.size())) ec_ = client_errc::invalid_utf8;
+    if (ec_) out_.clear();
+    return ec_;
+  }
+
+private:
+  void binary(const bytes& b) {
+    auto& out = w_.raw_begin();
+    out.push_back('"');
+    detail::base64_encode(b.data(), b.size(), out);
+    out.push_back('"');
+    w_.raw_end();
+  }
+
+  std::string& out_;
+  json_writer w_;
+  error_code ec_;
+};
+
+/// Starts a body: clears the output (keeping its capacity) and opens the top-level object.
+struct body {
+  body_writer b;
+  explicit body(std::string& out) : b(out) {
+    out.clear();
+    b.json().begin_object();
+  }
+  error_code finish() {
+    b.json().end_object();
+    return b.finish();
+  }
+};
+
+void consistent_read_field(body_writer& b, bool on) {
+  if (!on) return;
+  b.json().raw_key("ConsistentRead");
+  b.json().boolean(true);
+}
+
+template <class R>
+void write_paged_read_options(body_writer& b, const R& r) {
+  b.string_field("FilterExpression", r.filter());
+  b.string_field("ProjectionExpression", r.projection());
+  b.names(r.names());
+  b.values(r.values());
+  b.enum_field("Select", r.select());
+  b.limit_field(r.limit());
+  consistent_read_field(b, r.consistent_read());
+  b.optional_item_field("ExclusiveStartKey", r.exclusive_start_key());
+}
+
+template <class A>
+void write_transact_action_tail(body_writer& b, const A& a) {
+  b.names(a.names());
+  b.values(a.values());
+  b.none_or_all_old_field("ReturnValuesOnConditionCheckFailure",
+                          a.return_values_on_condition_check_failure());
+}
+
+void write_key_schema(body_writer& b, const key_schema& k) {
+  auto& w = b.json();
+  b.require(!k.partition_key().empty());
+  w.raw_key("KeySchema");
+  w.begin_array();
+  w.begin_object();
+  w.raw_key("AttributeName");
+  w.string(k.partition_key());
+  w.raw_key("KeyType");
+  w.raw_string("HASH");
+  w.end_object();
+  if (!k.sort_key().empty()) {
+    w.begin_object();
+    w.raw_key("AttributeName");
+    w.string(k.sort_key());
+    w.raw_key("KeyType");
+    w.raw_string("RANGE");
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_projection(body_writer& b, const index_projection& p) {
+  auto& w = b.json();
+  auto name = name_of(p.type());
+  b.require(!name.empty());
+  b.require((p.type() == projection_type::include) == !p.non_key_attributes().empty());
+  w.raw_key("Projection");
+  w.begin_object();
+  w.raw_key("ProjectionType");
+  w.raw_string(name);
+  if (!p.non_key_attributes().empty()) {
+    w.raw_key("NonKeyAttributes");
+    w.begin_array();
+    for (auto& a : p.non_key_attributes()) {
+      b.require(!a.empty());
+      w.string(a);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void write_throughput(body_writer& b, const throughput& t) {
+  auto& w = b.json();
+  b.require(t.read_capacity_units() >= 1 && t.write_capacity_units() >= 1);
+  w.raw_key("ProvisionedThroughput");
+  w.begin_object();
+  w.raw_key("ReadCapacityUnits");
+  w.integer(t.read_capacity_units());
+  w.raw_key("WriteCapacityUnits");
+  w.integer(t.write_capacity_units());
+  w.end_object();
+}
+
+bool defines(const create_table_request& r, const std::string& attribute) {
+  if (attribute.empty()) return true;
+  for (auto& a : r.attributes())
+    if (a.attribute_name == attribute) return true;
+  return false;
+}
+bool defines_keys(const create_table_request& r, const key_schema& k) {
+  return defines(r, k.partition_key()) && defines(r, k.sort_key());
+}
+
+} // namespace
+
+// ---- single items ----
+
+error_code serialize(const get_item_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  b.table_name(r.table());
+  b.item_field("Key", r.key());
+  b.string_field("ProjectionExpression", r.projection());
+  b.names(r.names());
+  consistent_read_field(b, r.consistent_read());
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  return o.finish();
+}
+
+error_code serialize(const put_item_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  b.table_name(r.table());
+  b.item_field("Item", r.item());
+  b.string_field("ConditionExpression", r.condition());
+  b.names(r.names());
+  b.values(r.values());
+  b.none_or_all_old_field("ReturnValues", r.return_values());
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  b.enum_field("ReturnItemCollectionMetrics", r.return_item_collection_metrics());
+  b.none_or_all_old_field("ReturnValuesOnConditionCheckFailure",
+                          r.return_values_on_condition_check_failure());
+  return o.finish();
+}
+
+error_code serialize(const update_item_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  b.table_name(r.table());
+  b.item_field("Key", r.key());
+  b.string_field("UpdateExpression", r.update());
+  b.string_field("ConditionExpression", r.condition());
+  b.names(r.names());
+  b.values(r.values());
+  b.enum_field("ReturnValues", r.return_values());
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  b.enum_field("ReturnItemCollectionMetrics", r.return_item_collection_metrics());
+  b.none_or_all_old_field("ReturnValuesOnConditionCheckFailure",
+                          r.return_values_on_condition_check_failure());
+  return o.finish();
+}
+
+error_code serialize(const delete_item_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  b.table_name(r.table());
+  b.item_field("Key", r.key());
+  b.string_field("ConditionExpression", r.condition());
+  b.names(r.names());
+  b.values(r.values());
+  b.none_or_all_old_field("ReturnValues", r.return_values());
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  b.enum_field("ReturnItemCollectionMetrics", r.return_item_collection_metrics());
+  b.none_or_all_old_field("ReturnValuesOnConditionCheckFailure",
+                          r.return_values_on_condition_check_failure());
+  return o.finish();
+}
+
+// ---- query and scan ----
+
+error_code serialize(const query_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  b.table_name(r.table());
+  b.string_field("IndexName", r.index());
+  b.required_string_field("KeyConditionExpression", r.key_condition());
+  write_paged_read_options(b, r);
+  if (!r.scan_index_forward()) {
+    b.json().raw_key("ScanIndexForward");
+    b.json().boolean(false);
+  }
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  return o.finish();
+}
+
+error_code serialize(const scan_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  b.table_name(r.table());
+  b.string_field("IndexName", r.index());
+  write_paged_read_options(b, r);
+  auto segment = r.segment();
+  auto total = r.total_segments();
+  b.require(segment.has_value() == total.has_value());
+  if (segment && total) {
+    b.require(*total >= 1 && *total <= 1000000 && *segment >= 0 && *segment < *total);
+    b.json().raw_key("Segment");
+    b.json().integer(*segment);
+    b.json().raw_key("TotalSegments");
+    b.json().integer(*total);
+  }
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  return o.finish();
+}
+
+// ---- batches ----
+
+error_code serialize(const batch_get_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  auto& w = b.json();
+  auto& tables = r.tables();
+  b.require(!tables.empty());
+  std::size_t keys = 0;
+  w.raw_key("RequestItems");
+  w.begin_object();
+  for (auto t = tables.begin(); t != tables.end(); ++t) {
+    b.require(!t->table().empty() && !t->keys().empty());
+    for (auto u = tables.begin(); u != t; ++u) b.require(u->table() != t->table());
+    keys += t->keys().size();
+    w.key(t->table());
+    w.begin_object();
+    w.raw_key("Keys");
+    w.begin_array();
+    for (auto& k : t->keys()) {
+      b.require(!k.empty());
+      b.item(k);
+    }
+    w.end_array();
+    b.string_field("ProjectionExpression", t->projection());
+    b.names(t->names());
+    consistent_read_field(b, t->consistent_read());
+    w.end_object();
+  }
+  w.end_object();
+  b.require(keys <= batch_get_request::max_keys);
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  return o.finish();
+}
+
+error_code serialize(const batch_write_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  auto& w = b.json();
+  auto& tables = r.tables();
+  b.require(!tables.empty());
+  std::size_t count = 0;
+  w.raw_key("RequestItems");
+  w.begin_object();
+  for (auto t = tables.begin(); t != tables.end(); ++t) {
+    b.require(!t->table().empty() && !t->requests().empty());
+    for (auto u = tables.begin(); u != t; ++u) b.require(u->table() != t->table());
+    count += t->requests().size();
+    w.key(t->table());
+    w.begin_array();
+    for (auto& req : t->requests()) {
+      w.begin_object();
+      if (auto put = std::get_if<put_request>(&req)) {
+        w.raw_key("PutRequest");
+        w.begin_object();
+        b.item_field("Item", put->item);
+      } else {
+        w.raw_key("DeleteRequest");
+        w.begin_object();
+        b.item_field("Key", std::get<delete_request>(req).key);
+      }
+      w.end_object();
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  b.require(count <= batch_write_request::max_requests);
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  b.enum_field("ReturnItemCollectionMetrics", r.return_item_collection_metrics());
+  return o.finish();
+}
+
+// ---- transactions ----
+
+error_code serialize(const transact_get_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  auto& w = b.json();
+  b.require(!r.gets().empty() && r.gets().size() <= transact_get_request::max_actions);
+  w.raw_key("TransactItems");
+  w.begin_array();
+  for (auto& g : r.gets()) {
+    w.begin_object();
+    w.raw_key("Get");
+    w.begin_object();
+    b.table_name(g.table());
+    b.item_field("Key", g.key());
+    b.string_field("ProjectionExpression", g.projection());
+    b.names(g.names());
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  return o.finish();
+}
+
+error_code serialize(const transact_write_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  auto& w = b.json();
+  b.require(!r.actions().empty() && r.actions().size() <= transact_write_request::max_actions);
+  w.raw_key("TransactItems");
+  w.begin_array();
+  for (auto& action : r.actions()) {
+    w.begin_object();
+    if (auto p = std::get_if<transact_put>(&action)) {
+      w.raw_key("Put");
+      w.begin_object();
+      b.table_name(p->table());
+      b.item_field("Item", p->item());
+      b.string_field("ConditionExpression", p->condition());
+      write_transact_action_tail(b, *p);
+    } else if (auto u = std::get_if<transact_update>(&action)) {
+      w.raw_key("Update");
+      w.begin_object();
+      b.table_name(u->table());
+      b.item_field("Key", u->key());
+      b.required_string_field("UpdateExpression", u->update());
+      b.string_field("ConditionExpression", u->condition());
+      write_transact_action_tail(b, *u);
+    } else if (auto d = std::get_if<transact_delete>(&action)) {
+      w.raw_key("Delete");
+      w.begin_object();
+      b.table_name(d->table());
+      b.item_field("Key", d->key());
+      b.string_field("ConditionExpression", d->condition());
+      write_transact_action_tail(b, *d);
+    } else {
+      auto& c = std::get<transact_condition_check>(action);
+      w.raw_key("ConditionCheck");
+      w.begin_object();
+      b.table_name(c.table());
+      b.item_field("Key", c.key());
+      b.required_string_field("ConditionExpression", c.condition());
+      write_transact_action_tail(b, c);
+    }
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+  b.require(r.client_request_token().size() <= 36);
+  b.string_field("ClientRequestToken", r.client_request_token());
+  b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
+  b.enum_field("ReturnItemCollectionMetrics", r.return_item_collection_metrics());
+  return o.finish();
+}
+
+// ---- tables ----
+
+error_code serialize(const create_table_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  auto& w = b.json();
+  b.table_name(r.table());
+
+  b.require(!r.attributes().empty());
+  w.raw_key("AttributeDefinitions");
+  w.begin_array();
+  for (auto& a : r.attributes()) {
+    const auto& t = a.attribute_type;
+    b.require(!a.attribute_name.empty() && (t == "S" || t == "N" || t == "B"));
+    w.begin_object();
+    w.raw_key("AttributeName");
+    w.string(a.attribute_name);
+    w.raw_key("AttributeType");
+    w.string(t);
+    w.end_object();
+  }
+  w.end_array();
+
+  b.require(defines_keys(r, r.key()));
+  write_key_schema(b, r.key());
+
+  const bool provisioned = r.billing() == billing_mode::provisioned;
+  b.require(provisioned == r.provisioned_throughput().has_value());
+  auto billing = name_of(r.billing());
+  b.require(!billing.empty());
+  w.raw_key("BillingMode");
+  w.raw_string(billing);
+  if (r.provisioned_throughput()) write_throughput(b, *r.provisioned_throughput());
+
+  if (!r.global_secondary_indexes().empty()) {
+    w.raw_key("GlobalSecondaryIndexes");
+    w.begin_array();
+    for (auto& gsi : r.global_secondary_indexes()) {
+      b.require(!gsi.name().empty() && defines_keys(r, gsi.key()));
+      // Provisioned tables need each GSI's capacity; on-demand tables reject it.
+      b.require(provisioned == gsi.provisioned_throughput().has_value());
+      w.begin_object();
+      w.raw_key("IndexName");
+      w.string(gsi.name());
+      write_key_schema(b, gsi.key());
+      write_projection(b, gsi.projection());
+      if (gsi.provisioned_throughput()) write_throughput(b, *gsi.provisioned_throughput());
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (!r.local_secondary_indexes().empty()) {
+    w.raw_key("LocalSecondaryIndexes");
+    w.begin_array();
+    for (auto& lsi : r.local_secondary_indexes()) {
+      b.require(!lsi.name().empty() && defines_keys(r, lsi.key()));
+      w.begin_object();
+      w.raw_key("IndexName");
+      w.string(lsi.name());
+      write_key_schema(b, lsi.key());
+      write_projection(b, lsi.projection());
+      w.end_object();
+    }
+    w.end_array();
+  }
+  return o.finish();
+}
+
+error_code serialize(const describe_table_request& r, std::string& out) {
+  body o(out);
+  o.b.table_name(r.table());
+  return o.finish();
+}
+
+error_code serialize(const delete_table_request& r, std::string& out) {
+  body o(out);
+  o.b.table_name(r.table());
+  return o.finish();
+}
+
+error_code serialize(const update_time_to_live_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  auto& w = b.json();
+  b.table_name(r.table());
+  w.raw_key("TimeToLiveSpecification");
+  w.begin_object();
+  b.required_string_field("AttributeName", r.attribute());
+  w.raw_key("Enabled");
+  w.boolean(r.enabled());
+  w.end_object();
+  return o.finish();
+}
+
+error_code serialize(const list_tables_request& r, std::string& out) {
+  body o(out);
+  auto& b = o.b;
+  b.string_field("ExclusiveStartTableName", r.exclusive_start_table_name());
+  b.limit_field(r.limit(), 100);
+  return o.finish();
+}
+
+// ---- logging ----
+
+void write_value_json(const value& v, std::string& out) {
+  body_writer b(out);
+  b.value(v, 0);
+}
+
+void write_item_json(const item& i, std::string& out) {
+  body_writer b(out);
+  b.item(i);
+}
+
+} // namespace ddb

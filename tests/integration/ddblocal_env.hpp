@@ -1,0 +1,41 @@
+// Where the CTest fixtures put their servers, and a client configured for them.
+#pragma once
+
+#include <ddb/client.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace ddb_test {
+
+inline std::string read_state(const char* env, const char* file) {
+  const char* dir = std::getenv(env);
+  if (!dir) throw std::runtime_error(std::string(env) + " is not set: run through ctest");
+  std::ifstream in(std::string(dir) + "/" + file);
+  std::string v;
+  if (!(in >> v)) throw std::runtime_error(std::string("no ") + file + " in " + dir);
+  return v;
+}
+
+inline std::string local_endpoint() { return "http://127.0.0.1:" + read_state("DDB_LOCAL_STATE", "port"); }
+
+inline ddb::client_options local_options() {
+  ddb::client_options o;
+  o.endpoint = local_endpoint();
+  o.region = "us-east-1";
+  o.credentials = ddb::make_static_credentials_provider({"AKIDLOCAL", "secret", "", std::nullopt});
+  return o;
+}
+
+/// A table name no other test uses (tests run in parallel against one server).
+inline std::string unique_table(const std::string& base) {
+  static std::atomic<int> n{0};
+  return base + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+}
+
+} // namespace ddb_test
