@@ -3,6 +3,7 @@
 
 #include <ddb/aws_config.hpp>
 #include <ddb/client.hpp>
+#include <ddb/default_credentials.hpp>
 #include <ddb/crc32.hpp>
 #include <ddb/error.hpp>
 #include <ddb/parse.hpp>
@@ -102,7 +103,7 @@ struct client::impl {
         resolver(ex), signer(opts.region, "dynamodb"),
         pool(opts.pool_size, opts.max_waiters, opts.idle_timeout), rng(std::random_device{}()),
         quota(opts.retry.quota_capacity) {
-    if (!opts.credentials) throw ddb::error(client_errc::credentials_not_found, "no credentials provider");
+    if (!opts.credentials) opts.credentials = make_default_credentials_provider(ex);
     if (ep.tls) {
       tls.emplace(asio::ssl::context::tls_client);
       tls->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |

@@ -1,0 +1,53 @@
+// ddb/default_credentials.hpp: the AWS SDKs' default credential provider chain, with its I/O
+// (container endpoint, EC2 instance metadata IMDSv2, STS AssumeRoleWithWebIdentity).
+#pragma once
+
+#include <ddb/aws_config.hpp>
+#include <ddb/credentials_provider.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace ddb {
+
+/// Timeouts and refresh settings of the default chain. Short by default: on a machine without a
+/// metadata endpoint, start-up must not wait long before credentials_not_found.
+struct default_credentials_options {
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds read_timeout{1000};
+  /// Extra attempts after a transport error or a 5xx answer.
+  int retries = 1;
+  /// When to refresh expiring credentials (see refresh_decision).
+  refresh_options refresh;
+  /// When cached() sees credentials inside the prefetch window, start a refresh in the background
+  /// (on the provider's executor) so that no request waits for it.
+  bool background_refresh = true;
+
+  default_credentials_options() = default;
+};
+
+/// The default chain: resolve_credential_source (environment keys, web identity, profile keys,
+/// container, IMDSv2) decides once, here; static keys give a static provider. The others fetch
+/// on the first `fetch()` and again when refresh_decision says so, with at most one refresh in
+/// flight (concurrent callers, on any thread or executor, wait for the same one). Token files
+/// (container authorization, web identity) are read again at each refresh.
+///
+/// STS is `https://sts.REGION.amazonaws.com` (the region as resolve_region finds it; the global
+/// `https://sts.amazonaws.com` without one), or AWS_ENDPOINT_URL_STS when set.
+///
+/// Errors of `fetch()`: client_errc::credentials_not_found when no source applies, the metadata
+/// endpoint does not answer or refuses, or an endpoint answers with an error status;
+/// client_errc::malformed_response for unreadable answers; transport errors (client_errc::timeout,
+/// connection refused...) of the container endpoint and STS as they are. When a refresh fails but
+/// the current credentials are not yet stale, `fetch()` returns them without an error.
+///
+/// Throws ddb::error(client_errc::invalid_config) when the configuration is invalid (see
+/// resolve_credential_source) or the shared config files cannot be parsed.
+std::shared_ptr<credentials_provider>
+make_default_credentials_provider(boost::asio::any_io_executor ex, env_lookup env = system_env(),
+                                  file_loader files = system_files(),
+                                  default_credentials_options options = default_credentials_options());
+
+} // namespace ddb

@@ -1,0 +1,366 @@
+// The default credential provider chain: the decision is aws_config's, the I/O is here.
+#include "http_connection.hpp"
+
+#include <ddb/default_credentials.hpp>
+#include <ddb/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <mutex>
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace ddb {
+
+namespace asio = boost::asio;
+using sys_clock = std::chrono::system_clock;
+using creds_ptr = std::shared_ptr<const credentials>;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+bool has_crlf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// HTTP/1.1 requests to one host, on one keep-alive connection opened on first use.
+class http_client {
+public:
+  http_client(asio::any_io_executor ex, endpoint_url url, asio::ssl::context* tls,
+              const default_credentials_options& o)
+      : url_(std::move(url)), tls_(tls), opts_(o), resolver_(ex), conn_(ex) {}
+
+  // `headers` are extra header lines, each ending in "\r\n". Retries transport errors and 5xx.
+  asio::awaitable<error_code> request(std::string_view method, std::string_view target,
+                                      std::string_view headers, std::string_view body,
+                                      detail::http_response& out) {
+    std::string head;
+    head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
+    head.append(url_.host_header()).append("\r\nUser-Agent: ddb\r\nAccept: */*\r\n").append(headers);
+    if (!body.empty() || method == "PUT" || method == "POST")
+      head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+    head.append("\r\n");
+
+    error_code ec;
+    for (int attempt = 0; attempt <= opts_.retries; ++attempt) {
+      ec = co_await once(head, body, out);
+      if (!ec && out.status < 500) co_return ec;
+    }
+    co_return ec; // the last error, or none with a 5xx status in `out`
+  }
+
+private:
+  asio::awaitable<error_code> once(const std::string& head, std::string_view body,
+                                   detail::http_response& out) {
+    const bool reused = conn_.is_open();
+    if (!reused) {
+      if (auto ec = co_await open()) co_return ec;
+    }
+    auto ec = co_await conn_.exchange(head, body, out, opts_.read_timeout);
+    if (ec == client_errc::connection_lost && reused) { // the server closed the idle connection
+      if ((ec = co_await open())) co_return ec;
+      ec = co_await conn_.exchange(head, body, out, opts_.read_timeout);
+    }
+    co_return ec;
+  }
+
+  asio::awaitable<error_code> open() {
+    if (endpoints_.empty()) {
+      auto [ec, results] =
+          co_await resolver_.async_resolve(url_.host, std::to_string(url_.port), tuple_awaitable);
+      if (ec) co_return ec;
+      endpoints_ = std::move(results);
+    }
+    detail::connect_target target;
+    target.host = url_.host;
+    target.endpoints = endpoints_;
+    target.tls = url_.tls() ? tls_ : nullptr;
+    co_return co_await conn_.connect(target, opts_.connect_timeout, nullptr);
+  }
+
+  endpoint_url url_;
+  asio::ssl::context* tls_;
+  const default_credentials_options& opts_;
+  asio::ip::tcp::resolver resolver_;
+  asio::ip::tcp::resolver::results_type endpoints_;
+  detail::http_connection conn_;
+};
+
+class refreshing_provider final : public credentials_provider,
+                                  public std::enable_shared_from_this<refreshing_provider> {
+public:
+  using channel = asio::experimental::concurrent_channel<void(error_code, creds_ptr)>;
+
+  refreshing_provider(asio::any_io_executor ex, credential_source src, file_loader files,
+                      std::string sts_endpoint, default_credentials_options o)
+      : ex_(std::move(ex)), src_(std::move(src)), files_(std::move(files)),
+        sts_endpoint_(std::move(sts_endpoint)), opts_(std::move(o)), tls_(asio::ssl::context::tls_client) {
+    tls_.set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                     asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    tls_.set_verify_mode(asio::ssl::verify_peer);
+    tls_.set_default_verify_paths();
+  }
+
+  creds_ptr cached(sys_clock::time_point now) override {
+    creds_ptr c;
+    {
+      std::lock_guard lock(mutex_);
+      if (!current_) return nullptr;
+      const auto action = refresh_decision(*current_, now, random01_, opts_.refresh);
+      if (action == refresh_action::now) return nullptr;
+      c = current_;
+      if (action == refresh_action::none || !opts_.background_refresh || refreshing_) return c;
+      refreshing_ = true;
+    }
+    start_refresh();
+    return c;
+  }
+
+  asio::awaitable<creds_ptr> fetch(error_code& ec) override {
+    auto ex = co_await asio::this_coro::executor;
+    auto done = std::make_shared<channel>(ex, 1);
+    bool start = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (current_ &&
+          refresh_decision(*current_, sys_clock::now(), random01_, opts_.refresh) == refresh_action::none)
+        co_return current_;
+      waiters_.push_back(done);
+      start = !std::exchange(refreshing_, true);
+    }
+    if (start) start_refresh();
+    auto [rec, creds] = co_await done->async_receive(tuple_awaitable);
+    ec = rec;
+    co_return creds;
+  }
+
+private:
+  // After setting refreshing_, without holding mutex_: co_spawn may run the refresh inline.
+  void start_refresh() { asio::co_spawn(ex_, refresh(shared_from_this()), asio::detached); }
+
+  // Completes the refresh even when the coroutine is destroyed half-way (executor shut down).
+  struct refresh_guard {
+    explicit refresh_guard(std::shared_ptr<refreshing_provider> p) : self(std::move(p)) {}
+    ~refresh_guard() {
+      if (self) self->finish(nullptr, asio::error::operation_aborted);
+    }
+    std::shared_ptr<refreshing_provider> self;
+  };
+
+  static asio::awaitable<void> refresh(std::shared_ptr<refreshing_provider> self) {
+    refresh_guard guard(self);
+    error_code ec;
+    creds_ptr fresh;
+    try {
+      fresh = co_await self->fetch_from_source(ec);
+    } catch (const std::exception&) {
+      ec = client_errc::credentials_not_found;
+    }
+    guard.self.reset();
+    self->finish(std::move(fresh), ec);
+  }
+
+  void finish(creds_ptr fresh, error_code ec) {
+    std::vector<std::shared_ptr<channel>> waiters;
+    creds_ptr result;
+    {
+      std::lock_guard lock(mutex_);
+      if (fresh && !ec) {
+        current_ = std::move(fresh);
+        random01_ = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+      } else if (current_ && refresh_decision(*current_, sys_clock::now(), random01_, opts_.refresh) !=
+                                 refresh_action::now) {
+        ec = {}; // keep using the current ones; the next fetch tries again
+      }
+      if (!ec) result = current_;
+      refreshing_ = false;
+      waiters.swap(waiters_);
+    }
+    // Each waiter's completion runs on the executor it awaits from.
+    for (auto& w : waiters) w->try_send(ec, result);
+  }
+
+  asio::awaitable<creds_ptr> fetch_from_source(error_code& ec) {
+    credentials c;
+    switch (src_.provider) {
+    case credential_provider::container:
+      c = co_await fetch_container(ec);
+      break;
+    case credential_provider::imds:
+      c = co_await fetch_imds(ec);
+      break;
+    case credential_provider::web_identity:
+      c = co_await fetch_web_identity(ec);
+      break;
+    default:
+      ec = client_errc::credentials_not_found;
+      break;
+    }
+    if (ec) co_return nullptr;
+    co_return std::make_shared<const credentials>(std::move(c));
+  }
+
+  // Reads a token file (trimmed); credentials_not_found when it is missing or empty.
+  std::string read_token(const std::string& path, error_code& ec) {
+    auto text = files_(path);
+    std::string token = text ? trim(*text) : std::string();
+    if (token.empty()) ec = client_errc::credentials_not_found;
+    return token;
+  }
+
+  asio::awaitable<credentials> fetch_container(error_code& ec) {
+    std::string token = src_.authorization_token;
+    if (!src_.authorization_token_file.empty()) token = read_token(src_.authorization_token_file, ec);
+    if (!ec && has_crlf(token)) ec = client_errc::invalid_config;
+    if (ec) co_return credentials();
+    auto url = parse_endpoint_url(src_.endpoint, ec);
+    if (ec) co_return credentials();
+    std::string headers;
+    if (!token.empty()) headers = "Authorization: " + token + "\r\n";
+    http_client http(ex_, url, &tls_, opts_);
+    detail::http_response res;
+    ec = co_await http.request("GET", url.path, headers, std::string_view(), res);
+    if (ec) co_return credentials();
+    if (res.status != 200) {
+      ec = client_errc::credentials_not_found;
+      co_return credentials();
+    }
+    co_return parse_credentials_json(res.body, ec);
+  }
+
+  asio::awaitable<credentials> fetch_imds(error_code& ec) {
+    auto url = parse_endpoint_url(src_.endpoint, ec);
+    if (ec) co_return credentials();
+    std::string base = url.path;
+    while (base.ends_with("/")) base.pop_back();
+    http_client http(ex_, url, &tls_, opts_);
+    detail::http_response res;
+    // Nothing answering, or an error status, means "no instance credentials here".
+    auto ok = [&](const error_code& e) {
+      ec = e || res.status != 200 ? error_code(client_errc::credentials_not_found) : error_code();
+      return !ec;
+    };
+
+    const std::string token_path = base + "/latest/api/token";
+    error_code e = co_await http.request("PUT", token_path, "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n",
+                                         std::string_view(), res);
+    if (!ok(e)) co_return credentials();
+    const std::string token = trim(res.body);
+    if (token.empty() || has_crlf(token)) {
+      ec = client_errc::malformed_response;
+      co_return credentials();
+    }
+    const std::string token_header = "X-aws-ec2-metadata-token: " + token + "\r\n";
+
+    const std::string roles_path = base + "/latest/meta-data/iam/security-credentials/";
+    e = co_await http.request("GET", roles_path, token_header, std::string_view(), res);
+    if (!ok(e)) co_return credentials();
+    std::string_view roles = res.body;
+    const std::string role = trim(roles.substr(0, roles.find('\n'))); // the first role listed
+    if (role.empty() || role.find_first_of("/?# ") != std::string::npos) {
+      ec = client_errc::credentials_not_found;
+      co_return credentials();
+    }
+
+    const std::string creds_path = roles_path + role;
+    e = co_await http.request("GET", creds_path, token_header, std::string_view(), res);
+    if (!ok(e)) co_return credentials();
+    co_return parse_credentials_json(res.body, ec);
+  }
+
+  asio::awaitable<credentials> fetch_web_identity(error_code& ec) {
+    const std::string token = read_token(src_.web_identity_token_file, ec);
+    if (ec) co_return credentials();
+    auto url = parse_endpoint_url(sts_endpoint_, ec);
+    if (ec) co_return credentials();
+    const std::string session =
+        src_.role_session_name.empty() ? default_role_session_name(sys_clock::now()) : src_.role_session_name;
+    const std::string body = assume_role_with_web_identity_body(src_.role_arn, session, token);
+    http_client http(ex_, url, &tls_, opts_);
+    detail::http_response res;
+    ec = co_await http.request(
+        "POST", url.path, "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n", body, res);
+    if (ec) co_return credentials();
+    if (res.status != 200) {
+      ec = client_errc::credentials_not_found;
+      co_return credentials();
+    }
+    co_return parse_assume_role_with_web_identity_response(res.body, ec);
+  }
+
+  const asio::any_io_executor ex_;
+  const credential_source src_;
+  const file_loader files_;
+  const std::string sts_endpoint_;
+  const default_credentials_options opts_;
+  asio::ssl::context tls_;
+
+  std::mutex mutex_;
+  creds_ptr current_;
+  double random01_ = 0;
+  std::mt19937_64 rng_{std::random_device{}()};
+  bool refreshing_ = false;
+  std::vector<std::shared_ptr<channel>> waiters_;
+};
+
+class no_credentials_provider final : public credentials_provider {
+public:
+  creds_ptr cached(sys_clock::time_point) override { return nullptr; }
+  asio::awaitable<creds_ptr> fetch(error_code& ec) override {
+    ec = client_errc::credentials_not_found;
+    co_return nullptr;
+  }
+};
+
+} // namespace
+
+std::shared_ptr<credentials_provider> make_default_credentials_provider(asio::any_io_executor ex,
+                                                                        env_lookup env, file_loader files,
+                                                                        default_credentials_options options) {
+  error_code ec;
+  std::string why;
+  const auto cfg = load_shared_config(env, files, ec, &why);
+  if (ec) throw ddb::error(client_errc::invalid_config, "cannot read the shared AWS config files: " + why);
+  auto src = resolve_credential_source(env, cfg, ec, &why);
+  if (ec) throw ddb::error(client_errc::invalid_config, "credentials: " + why);
+
+  std::string sts;
+  switch (src.provider) {
+  case credential_provider::none:
+    return std::make_shared<no_credentials_provider>();
+  case credential_provider::static_keys:
+    return make_static_credentials_provider(std::move(src.keys));
+  case credential_provider::web_identity:
+    if (auto url = env("AWS_ENDPOINT_URL_STS"); url && !url->empty()) {
+      sts = *url;
+    } else {
+      auto region = resolve_region(env, cfg);
+      sts = region ? default_endpoint("sts", *region, ec) : "https://sts.amazonaws.com";
+      if (ec) throw ddb::error(client_errc::invalid_config, "credentials: no STS endpoint for the region");
+    }
+    parse_endpoint_url(sts, ec);
+    if (ec)
+      throw ddb::error(client_errc::invalid_config, "credentials: the STS endpoint is not an http(s) URL");
+    break;
+  default:
+    break;
+  }
+  return std::make_shared<refreshing_provider>(std::move(ex), std::move(src), std::move(files),
+                                               std::move(sts), std::move(options));
+}
+
+} // namespace ddb

@@ -1,0 +1,336 @@
+// The default credential chain against a local stand-in for the AWS credential endpoints
+// (metadata_server.py): environment and profile keys, the container endpoint, IMDSv2, STS
+// AssumeRoleWithWebIdentity, and refreshing with one refresh in flight.
+#include <ddb/default_credentials.hpp>
+#include <ddb/error.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using ddb::client_errc;
+using creds_ptr = std::shared_ptr<const ddb::credentials>;
+
+namespace {
+
+// metadata_server.py, started for one test and killed at its end.
+class metadata_server {
+public:
+  explicit metadata_server(const std::string& args = "") {
+    const auto script = fs::path(__FILE__).parent_path() / "metadata_server.py";
+    const std::string cmd = "exec python3 '" + script.string() + "' " + args;
+    out_ = ::popen(cmd.c_str(), "r");
+    if (!out_) throw std::runtime_error("cannot start " + cmd);
+    if (std::fscanf(out_, "%d %d", &port_, &pid_) != 2) {
+      ::pclose(out_);
+      throw std::runtime_error("metadata_server.py did not print its port");
+    }
+  }
+  ~metadata_server() {
+    ::kill(pid_, SIGTERM);
+    ::pclose(out_);
+  }
+  metadata_server(const metadata_server&) = delete;
+  metadata_server& operator=(const metadata_server&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // How many requests of a kind the server saw ("all", "token", "role", "imds", "container",
+  // "sts", "unauthorized"), from GET /_stats.
+  int count(const std::string& kind) const {
+    asio::io_context io;
+    asio::ip::tcp::socket s(io);
+    s.connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+    const std::string req = "GET /_stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    asio::write(s, asio::buffer(req));
+    std::string res;
+    boost::system::error_code ec;
+    asio::read(s, asio::dynamic_buffer(res), ec);
+    const auto key = res.find("\"" + kind + "\": ");
+    if (key == std::string::npos) return 0;
+    return std::atoi(res.c_str() + key + kind.size() + 4);
+  }
+
+private:
+  FILE* out_ = nullptr;
+  int port_ = 0;
+  int pid_ = 0;
+};
+
+// A temporary folder, removed at the end.
+struct temp_dir {
+  temp_dir() {
+    std::string tmpl = (fs::temp_directory_path() / "ddb-cred-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    const auto p = (path / name).string();
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+    return p;
+  }
+  fs::path path;
+};
+
+using env_map = std::map<std::string, std::string, std::less<>>;
+
+// An environment with only `vars`, and shared config files that do not exist (the machine's
+// ~/.aws stays out of the tests).
+ddb::env_lookup make_env(const temp_dir& dir, env_map vars) {
+  vars.emplace("AWS_CONFIG_FILE", (dir.path / "no-config").string());
+  vars.emplace("AWS_SHARED_CREDENTIALS_FILE", (dir.path / "no-credentials").string());
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// The provider's executor runs on these threads; fetch_sync waits from the test's thread.
+class Credentials : public ::testing::Test {
+protected:
+  ~Credentials() override { pool.join(); }
+
+  std::shared_ptr<ddb::credentials_provider>
+  make(env_map vars, ddb::default_credentials_options o = ddb::default_credentials_options()) {
+    return ddb::make_default_credentials_provider(pool.get_executor(), make_env(dir, std::move(vars)),
+                                                  ddb::system_files(), std::move(o));
+  }
+
+  static std::future<creds_ptr> fetch_async(const asio::any_io_executor& ex,
+                                            std::shared_ptr<ddb::credentials_provider> p,
+                                            ddb::error_code& ec) {
+    auto fetch = [p, &ec]() -> asio::awaitable<creds_ptr> { co_return co_await p->fetch(ec); };
+    return asio::co_spawn(ex, std::move(fetch), asio::use_future);
+  }
+  creds_ptr fetch_sync(const std::shared_ptr<ddb::credentials_provider>& p, ddb::error_code& ec) {
+    return fetch_async(pool.get_executor(), p, ec).get();
+  }
+
+  asio::thread_pool pool{2};
+  temp_dir dir;
+};
+
+auto now() { return std::chrono::system_clock::now(); }
+
+} // namespace
+
+TEST_F(Credentials, EnvironmentKeys) {
+  auto p = make(env_map{{"AWS_ACCESS_KEY_ID", "AKIDENV"},
+                        {"AWS_SECRET_ACCESS_KEY", "secret"},
+                        {"AWS_SESSION_TOKEN", "session"}});
+  auto c = p->cached(now());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "AKIDENV");
+  EXPECT_EQ(c->secret_access_key, "secret");
+  EXPECT_EQ(c->session_token, "session");
+  ddb::error_code ec;
+  auto f = fetch_sync(p, ec);
+  EXPECT_FALSE(ec);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->access_key_id, "AKIDENV");
+}
+
+TEST_F(Credentials, ProfileFile) {
+  const auto creds =
+      dir.write("credentials", "[default]\naws_access_key_id = AKIDDEFAULT\n"
+                               "aws_secret_access_key = s0\n"
+                               "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s1\n"
+                               "aws_session_token = t1\n");
+  auto p = make(env_map{{"AWS_SHARED_CREDENTIALS_FILE", creds}, {"AWS_PROFILE", "dev"}});
+  auto c = p->cached(now());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "AKIDDEV");
+  EXPECT_EQ(c->secret_access_key, "s1");
+  EXPECT_EQ(c->session_token, "t1");
+  EXPECT_FALSE(c->expiration);
+}
+
+TEST_F(Credentials, InvalidConfigThrows) {
+  EXPECT_THROW(make(env_map{{"AWS_ACCESS_KEY_ID", "AKIDENV"}}), ddb::error);
+}
+
+TEST_F(Credentials, ContainerWithTokenFileReadAtEachFetch) {
+  metadata_server server;
+  const auto token_file = dir.write("token", "wrong-token\n");
+  auto p = make(env_map{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/container/creds"},
+                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file},
+                        {"AWS_EC2_METADATA_DISABLED", "true"}});
+  EXPECT_FALSE(p->cached(now()));
+  ddb::error_code ec;
+  auto c = fetch_sync(p, ec);
+  EXPECT_EQ(ec, client_errc::credentials_not_found);
+  EXPECT_FALSE(c);
+  EXPECT_EQ(server.count("unauthorized"), 1);
+
+  dir.write("token", "container-secret\n"); // rotated: the next fetch reads it again
+  ec = {};
+  c = fetch_sync(p, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "AKID_CONTAINER_1");
+  EXPECT_EQ(c->secret_access_key, "secret-container-1");
+  EXPECT_EQ(c->session_token, "token-container-1");
+  ASSERT_TRUE(c->expiration);
+  EXPECT_GT(*c->expiration, now() + std::chrono::minutes(50));
+  EXPECT_EQ(p->cached(now()), c);
+  EXPECT_EQ(server.count("container"), 1);
+}
+
+TEST_F(Credentials, ImdsV2) {
+  metadata_server server;
+  auto p = make(env_map{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}});
+  ddb::error_code ec;
+  auto c = fetch_sync(p, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "AKID_IMDS_1");
+  EXPECT_EQ(c->session_token, "token-imds-1");
+  EXPECT_TRUE(c->expiration);
+  EXPECT_EQ(server.count("token"), 1);
+  EXPECT_EQ(server.count("role"), 1);
+  EXPECT_EQ(server.count("imds"), 1);
+  EXPECT_EQ(server.count("unauthorized"), 0);
+  EXPECT_EQ(p->cached(now()), c);
+}
+
+TEST_F(Credentials, WebIdentityThroughStsOverride) {
+  metadata_server server;
+  const auto token_file = dir.write("jwt", "web-identity-jwt\n");
+  auto p = make(env_map{{"AWS_WEB_IDENTITY_TOKEN_FILE", token_file},
+                        {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/test"},
+                        {"AWS_ROLE_SESSION_NAME", "session-1"},
+                        {"AWS_REGION", "us-east-1"},
+                        {"AWS_ENDPOINT_URL_STS", server.url() + "/"}});
+  ddb::error_code ec;
+  auto c = fetch_sync(p, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "AKID_STS_1");
+  EXPECT_EQ(c->secret_access_key, "secret-sts-1");
+  EXPECT_EQ(c->session_token, "token-sts-1");
+  EXPECT_EQ(server.count("sts"), 1);
+
+  // A token STS refuses: credentials_not_found, and the good credentials stay.
+  dir.write("jwt", "bad-jwt");
+  auto refused = make(env_map{{"AWS_WEB_IDENTITY_TOKEN_FILE", token_file},
+                              {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/test"},
+                              {"AWS_ENDPOINT_URL_STS", server.url()}});
+  ec = {};
+  EXPECT_FALSE(fetch_sync(refused, ec));
+  EXPECT_EQ(ec, client_errc::credentials_not_found);
+  EXPECT_EQ(server.count("unauthorized"), 1);
+}
+
+TEST_F(Credentials, MetadataDisabledSendsNothing) {
+  metadata_server server;
+  auto p = make(
+      env_map{{"AWS_EC2_METADATA_DISABLED", "true"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}});
+  EXPECT_FALSE(p->cached(now()));
+  ddb::error_code ec;
+  EXPECT_FALSE(fetch_sync(p, ec));
+  EXPECT_EQ(ec, client_errc::credentials_not_found);
+  EXPECT_EQ(server.count("all"), 0);
+}
+
+TEST_F(Credentials, NoMetadataEndpointListening) {
+  // A port nothing listens on: bind one, then close it.
+  asio::io_context io;
+  asio::ip::tcp::acceptor a(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = a.local_endpoint().port();
+  a.close();
+  auto p = make(env_map{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + std::to_string(port)}});
+  ddb::error_code ec;
+  EXPECT_FALSE(fetch_sync(p, ec));
+  EXPECT_EQ(ec, client_errc::credentials_not_found);
+}
+
+TEST_F(Credentials, OneRefreshForConcurrentFetches) {
+  // The first credentials expire in 2 minutes: inside the 5-minute prefetch window, outside the
+  // 1-minute stale margin.
+  metadata_server server("--first-expiry 120 --delay-ms 300");
+  const auto token_file = dir.write("token", "container-secret");
+  ddb::default_credentials_options o;
+  o.background_refresh = false; // only fetch() refreshes here
+  auto p = make(env_map{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/container/creds"},
+                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}},
+                o);
+  ddb::error_code ec;
+  auto first = fetch_sync(p, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->access_key_id, "AKID_CONTAINER_1");
+  EXPECT_EQ(p->cached(now()), first); // still usable while the refresh is due
+
+  // 20 fetches at once, half from the provider's pool, half from another io_context's thread.
+  asio::io_context other;
+  auto work = asio::make_work_guard(other);
+  std::thread other_thread([&] { other.run(); });
+  std::vector<ddb::error_code> errors(20);
+  std::vector<std::future<creds_ptr>> futures;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    asio::any_io_executor ex = i % 2 ? asio::any_io_executor(pool.get_executor()) : other.get_executor();
+    futures.push_back(fetch_async(ex, p, errors[i]));
+  }
+  for (std::size_t i = 0; i < futures.size(); ++i) {
+    auto c = futures[i].get();
+    EXPECT_FALSE(errors[i]) << errors[i].message();
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->access_key_id, "AKID_CONTAINER_2");
+  }
+  work.reset();
+  other_thread.join();
+  EXPECT_EQ(server.count("container"), 2); // the first fetch, then exactly one refresh
+  auto c = p->cached(now());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "AKID_CONTAINER_2");
+  EXPECT_EQ(server.count("container"), 2);
+}
+
+TEST_F(Credentials, CachedStartsBackgroundRefresh) {
+  metadata_server server("--first-expiry 120");
+  auto p = make(env_map{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}});
+  ddb::error_code ec;
+  auto first = fetch_sync(p, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->access_key_id, "AKID_IMDS_1");
+  EXPECT_EQ(p->cached(now()), first); // returns them, and starts a refresh
+  creds_ptr c;
+  for (int i = 0; i < 500; ++i) {
+    c = p->cached(now());
+    if (c != first) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "AKID_IMDS_2");
+  EXPECT_EQ(server.count("imds"), 2);
+  EXPECT_EQ(server.count("token"), 2);
+}
