@@ -7,6 +7,7 @@
 #include <ddb/crc32.hpp>
 #include <ddb/error.hpp>
 #include <ddb/parse.hpp>
+#include <ddb/serialize.hpp>
 #include <ddb/retry_policy.hpp>
 #include <ddb/sigv4.hpp>
 
@@ -31,7 +32,6 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr std::string_view target_prefix = "DynamoDB_20120810.";
 
 struct endpoint_parts {
   bool tls = false;
@@ -312,6 +312,18 @@ struct client::impl {
   std::uniform_real_distribution<double> jitter{0.0, 1.0};
   retry_quota quota;
   response_parser parser; // parsing is synchronous: one parser serves every connection
+  // Request bodies, recycled so that steady-state operations do not allocate them.
+  std::vector<std::string> spare_bodies;
+  std::string take_body() {
+    if (spare_bodies.empty()) return {};
+    std::string b = std::move(spare_bodies.back());
+    spare_bodies.pop_back();
+    return b;
+  }
+  void give_back(std::string&& b) {
+    if (spare_bodies.size() < 64 && b.capacity() <= (1u << 20)) spare_bodies.push_back(std::move(b));
+  }
+
   // Scratch for the synchronous signing step, shared by all operations of this thread.
   std::string target, authorization, amz_date;
 };
@@ -339,5 +351,121 @@ asio::awaitable<void> client::invoke(std::string_view operation, std::string_vie
   };
   ec = co_await self->run(operation, body, on_ok, diag);
 }
+
+namespace {
+
+// The response parser's function for each response type.
+error_code parse_into(response_parser& p, json_body b, get_item_response& o, diagnostics& d) {
+  return p.parse_get_item(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, write_item_response& o, diagnostics& d) {
+  return p.parse_write_item(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, page& o, diagnostics& d) { return p.parse_query(b, o, d); }
+error_code parse_into(response_parser& p, json_body b, batch_get_item_response& o, diagnostics& d) {
+  return p.parse_batch_get_item(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, batch_write_item_response& o, diagnostics& d) {
+  return p.parse_batch_write_item(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, transact_get_items_response& o, diagnostics& d) {
+  return p.parse_transact_get_items(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, transact_write_items_response& o, diagnostics& d) {
+  return p.parse_transact_write_items(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, table_description& o, diagnostics& d) {
+  return p.parse_table_description(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, time_to_live_specification& o, diagnostics& d) {
+  return p.parse_update_time_to_live(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, list_tables_response& o, diagnostics& d) {
+  return p.parse_list_tables(b, o, d);
+}
+
+// Serializes, runs and parses one operation into `out` (reused: a page keeps its memory).
+template <class Request, class Response>
+asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, Response& out, diagnostics& diag) {
+  std::string body = self.take_body();
+  error_code ec = serialize(r, body);
+  if (ec) {
+    diag.clear();
+    diag.message = "invalid request: " + ec.message();
+  } else {
+    // Parsed on the connection's buffer before it is released: no copy of the body.
+    auto on_ok = [&](detail::http_response& res) { return parse_into(self.parser, json_body(res.body), out, diag); };
+    ec = co_await self.run(Request::operation, body, on_ok, diag);
+  }
+  self.give_back(std::move(body));
+  co_return ec;
+}
+
+} // namespace
+
+template <operation_request Request>
+asio::awaitable<response_t<Request>> client::execute(const Request& r, error_code& ec, diagnostics& diag) {
+  auto self = impl_;
+  response_t<Request> out;
+  ec = co_await run_operation(*self, r, out, diag);
+  if (ec) out = response_t<Request>();
+  co_return out;
+}
+
+template <operation_request Request> asio::awaitable<response_t<Request>> client::execute(const Request& r) {
+  error_code ec;
+  diagnostics diag;
+  auto out = co_await execute(r, ec, diag);
+  if (ec) throw ddb::error(ec, std::move(diag));
+  co_return out;
+}
+
+namespace {
+template <class Request> pager make_pager(std::shared_ptr<client::impl> self, Request r, pager_options options) {
+  auto start = r.exclusive_start_key().empty() ? std::nullopt : std::optional<item>(r.exclusive_start_key());
+  auto fetch = [self, r = std::move(r)](const std::optional<item>& from, page& out,
+                                        diagnostics& diag) mutable -> asio::awaitable<error_code> {
+    r.exclusive_start_key(from ? *from : item());
+    co_return co_await run_operation(*self, r, out, diag);
+  };
+  return pager(self->ex, std::move(fetch), options, std::move(start));
+}
+} // namespace
+
+pager client::query_pages(query_request r, pager_options options) {
+  return make_pager(impl_, std::move(r), options);
+}
+
+pager client::scan_pages(scan_request r, pager_options options) { return make_pager(impl_, std::move(r), options); }
+
+std::vector<pager> client::scan_segments(const scan_request& r, int total_segments, pager_options options) {
+  std::vector<pager> pagers;
+  for (int i = 0; i < total_segments; ++i) {
+    scan_request segment = r;
+    segment.segment(i, total_segments);
+    pagers.push_back(make_pager(impl_, std::move(segment), options));
+  }
+  return pagers;
+}
+
+#define DDB_INSTANTIATE(Request)                                                                          \
+  template asio::awaitable<response_t<Request>> client::execute(const Request&);                         \
+  template asio::awaitable<response_t<Request>> client::execute(const Request&, error_code&, diagnostics&);
+DDB_INSTANTIATE(get_item_request)
+DDB_INSTANTIATE(put_item_request)
+DDB_INSTANTIATE(update_item_request)
+DDB_INSTANTIATE(delete_item_request)
+DDB_INSTANTIATE(query_request)
+DDB_INSTANTIATE(scan_request)
+DDB_INSTANTIATE(batch_get_request)
+DDB_INSTANTIATE(batch_write_request)
+DDB_INSTANTIATE(transact_get_request)
+DDB_INSTANTIATE(transact_write_request)
+DDB_INSTANTIATE(create_table_request)
+DDB_INSTANTIATE(describe_table_request)
+DDB_INSTANTIATE(delete_table_request)
+DDB_INSTANTIATE(update_time_to_live_request)
+DDB_INSTANTIATE(list_tables_request)
+#undef DDB_INSTANTIATE
 
 } // namespace ddb

@@ -11,6 +11,18 @@
 #include <fstream>
 #include <string>
 
+// gtest's ASSERT_* return void, which a coroutine cannot: these co_return instead.
+#define CO_ASSERT_TRUE(c)                                                                                    \
+  if (!(c)) {                                                                                                \
+    ADD_FAILURE() << "assertion failed: " #c;                                                               \
+    co_return;                                                                                               \
+  }
+#define CO_ASSERT_EQ(a, b)                                                                                   \
+  if (!((a) == (b))) {                                                                                       \
+    ADD_FAILURE() << "assertion failed: " #a " == " #b;                                                     \
+    co_return;                                                                                               \
+  }
+
 namespace ddb_test {
 
 inline std::string read_state(const char* env, const char* file) {

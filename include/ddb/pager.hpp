@@ -1,0 +1,62 @@
+// ddb::pager: Query and Scan results as an async generator of pages.
+#pragma once
+
+#include <ddb/diagnostics.hpp>
+#include <ddb/error_code.hpp>
+#include <ddb/page.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace ddb {
+
+struct pager_options {
+  /// Pages fetched ahead while the caller works on the current one: 0 or 1.
+  /// Memory stays bounded: a pager holds at most 1 + prefetch pages.
+  unsigned prefetch = 1;
+};
+
+/// Pages of a Query or Scan, fetched lazily: nothing is sent before the first next().
+///
+///     auto pages = client.query_pages(ddb::query_request("t").key_condition(...)...);
+///     while (const ddb::page* p = co_await pages.next())
+///       for (ddb::item_view item : p->items()) ...
+///
+/// Each page stays valid until the next call to next(). With prefetch 1, the request for the
+/// following page is in flight while the caller works on this one. Destroying the pager (for
+/// example by breaking out of the loop) cancels a request in flight; resume_key() then tells
+/// where to start again. Errors surface from next(). Not thread-safe: use it from the client's
+/// executor.
+class pager {
+public:
+  /// Fetches one page starting at the given key (empty: the first page) into `out`.
+  using fetch_fn = std::function<boost::asio::awaitable<error_code>(const std::optional<item>& start, page& out,
+                                                                    diagnostics& diag)>;
+
+  pager(boost::asio::any_io_executor ex, fetch_fn fetch, pager_options options = {},
+        std::optional<item> start_key = std::nullopt);
+  pager(pager&&) noexcept;
+  pager& operator=(pager&&) noexcept;
+  ~pager();
+
+  /// The next page, or nullptr after the last one. Throws ddb::error.
+  boost::asio::awaitable<const page*> next();
+  /// The next page, or nullptr after the last one or on error (`ec` says which).
+  boost::asio::awaitable<const page*> next(error_code& ec, diagnostics& diag);
+
+  /// Where a new pager would continue after the pages returned so far: the ExclusiveStartKey of
+  /// the next page, or nullopt when the results are exhausted.
+  std::optional<item> resume_key() const;
+  /// True once next() has returned nullptr.
+  bool done() const noexcept;
+
+  struct state;
+
+private:
+  std::shared_ptr<state> s_;
+};
+
+} // namespace ddb
