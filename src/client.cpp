@@ -12,6 +12,8 @@
 #include <ddb/sigv4.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -82,7 +84,7 @@ std::shared_ptr<credentials_provider> make_static_credentials_provider(credentia
   return std::make_shared<static_provider>(std::move(c));
 }
 
-struct client::impl {
+struct client::impl : std::enable_shared_from_this<client::impl> {
   // One connection slot of the pool, with the buffers its requests reuse.
   struct connection {
     explicit connection(asio::any_io_executor ex) : http(std::move(ex)) {}
@@ -115,13 +117,45 @@ struct client::impl {
       } else {
         tls->set_verify_mode(asio::ssl::verify_none);
       }
-      // Resumed sessions skip the full handshake on new pooled connections.
-      SSL_CTX_set_session_cache_mode(tls->native_handle(), SSL_SESS_CACHE_CLIENT);
+      // Resumed sessions skip the full handshake on new pooled connections. OpenSSL hands every
+      // new session to on_new_session, TLS 1.3 tickets included: those arrive after the
+      // handshake (with the first response), so the session read right after the handshake
+      // cannot be resumed. The newest one is kept in `session`; OpenSSL's own cache is not used.
+      SSL_CTX_set_session_cache_mode(tls->native_handle(),
+                                     SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+      SSL_CTX_set_ex_data(tls->native_handle(), session_index(), this);
+      SSL_CTX_sess_set_new_cb(tls->native_handle(), &on_new_session);
     }
   }
 
   ~impl() {
+    if (tls) SSL_CTX_set_ex_data(tls->native_handle(), session_index(), nullptr);
     if (session) SSL_SESSION_free(session);
+  }
+
+  static int session_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+  }
+
+  struct session_free {
+    void operator()(SSL_SESSION* s) const noexcept { SSL_SESSION_free(s); }
+  };
+  using session_ref = std::unique_ptr<SSL_SESSION, session_free>;
+  // The session for a new connection, as a reference of its own: on_new_session may replace
+  // `session` while that connection is still connecting.
+  session_ref offer_session() const {
+    if (session) SSL_SESSION_up_ref(session);
+    return session_ref(session);
+  }
+
+  // Keeps the newest session to offer to the next connection; 1: we took the reference.
+  static int on_new_session(SSL* ssl, SSL_SESSION* s) {
+    auto* self = static_cast<impl*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), session_index()));
+    if (!self || !SSL_SESSION_is_resumable(s)) return 0;
+    if (self->session) SSL_SESSION_free(self->session);
+    self->session = s;
+    return 1;
   }
 
   asio::awaitable<error_code> resolve(detail::connect_target& target) {
@@ -143,8 +177,8 @@ struct client::impl {
     if (!conns[s]) conns[s] = std::make_unique<connection>(ex);
     detail::connect_target target;
     error_code ec = co_await resolve(target);
-    if (!ec) ec = co_await conns[s]->http.connect(target, opts.connect_timeout, session);
-    if (!ec && tls && !session) session = conns[s]->http.take_session();
+    auto offer = offer_session();
+    if (!ec) ec = co_await conns[s]->http.connect(target, opts.connect_timeout, offer.get());
     pool.opened(s, !ec);
     co_return ec;
   }
@@ -175,11 +209,32 @@ struct client::impl {
 
   void release(pool_state::slot s) {
     auto h = pool.release(s, conns[s]->http.is_open(), steady::now());
-    if (!h.waiter) return;
+    if (!h.waiter) {
+      start_reaper();
+      return;
+    }
     auto it = waiters.find(*h.waiter);
     it->second->granted = s;
     it->second->reopen = h.reopen;
     it->second->timer->cancel();
+  }
+
+  // Closes idle connections once they pass idle_timeout, even when no request comes to notice.
+  // One reaper at a time; it stops when nothing is idle or the client is destroyed.
+  void start_reaper() {
+    if (!opts.close_idle_in_background || reaper_running || closing || !pool.next_expiry()) return;
+    reaper_running = true;
+    asio::co_spawn(ex, reap(shared_from_this()), asio::detached);
+  }
+
+  static asio::awaitable<void> reap(std::shared_ptr<impl> self) {
+    while (auto when = self->pool.next_expiry()) {
+      self->reaper_timer.expires_at(*when);
+      co_await self->reaper_timer.async_wait(tuple_awaitable);
+      if (self->closing) break;
+      for (auto s : self->pool.close_expired(steady::now())) self->conns[s]->http.close();
+    }
+    self->reaper_running = false;
   }
 
   // Gives a slot back to the pool when an attempt ends, however it ends.
@@ -227,7 +282,8 @@ struct client::impl {
          ec == asio::error::broken_pipe)) {
       detail::connect_target t;
       ec = co_await resolve(t);
-      if (!ec) ec = co_await c.http.connect(t, opts.connect_timeout, session);
+      auto offer = offer_session();
+      if (!ec) ec = co_await c.http.connect(t, opts.connect_timeout, offer.get());
       if (!ec) ec = co_await c.http.exchange(c.head, body, c.response, ms);
     }
     auto& r = c.response;
@@ -308,6 +364,8 @@ struct client::impl {
   pool_state pool;
   std::vector<std::unique_ptr<connection>> conns;
   std::unordered_map<pool_state::waiter_id, waiter*> waiters;
+  asio::steady_timer reaper_timer{ex};
+  bool reaper_running = false, closing = false;
   std::mt19937_64 rng;
   std::uniform_real_distribution<double> jitter{0.0, 1.0};
   retry_quota quota;
@@ -330,9 +388,20 @@ struct client::impl {
 
 client::client(asio::any_io_executor ex, client_options options)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(options))) {}
-client::~client() = default;
+client::~client() {
+  if (impl_) { // stop the reaper, so the pool goes away with the last operation in flight
+    impl_->closing = true;
+    impl_->reaper_timer.cancel();
+  }
+}
 client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
+client& client::operator=(client&& other) noexcept {
+  if (this != &other) {
+    client old(std::move(*this)); // stopped by its destructor
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
 
 const client_options& client::options() const noexcept { return impl_->opts; }
 asio::any_io_executor client::get_executor() const noexcept { return impl_->ex; }

@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -48,8 +49,11 @@ asio::awaitable<error_code> http_connection::connect(const connect_target& targe
 
   if (tls_) {
     SSL* ssl = tls_->native_handle();
-    // SNI, and the name the certificate must carry.
-    if (!SSL_set_tlsext_host_name(ssl, target.host.c_str()))
+    // SNI (RFC 6066: host names only, never an IP address), and the name or address the
+    // certificate must carry.
+    error_code not_ip;
+    asio::ip::make_address(target.host, not_ip);
+    if (not_ip && !SSL_set_tlsext_host_name(ssl, target.host.c_str()))
       co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
     tls_->set_verify_callback(asio::ssl::host_name_verification(target.host));
     if (session) SSL_set_session(ssl, session);
@@ -109,10 +113,6 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head, std
   last_used_ = clock::now();
   if (!out.keep_alive) close();
   co_return error_code{};
-}
-
-SSL_SESSION* http_connection::take_session() {
-  return tls_ && open_ ? SSL_get1_session(tls_->native_handle()) : nullptr;
 }
 
 void http_connection::close() noexcept {

@@ -58,9 +58,6 @@ public:
                                                              http_response& out,
                                                              std::chrono::milliseconds timeout);
 
-  /// The TLS session to offer the next connection (owned by the caller: SSL_SESSION_free).
-  SSL_SESSION* take_session();
-
   void close() noexcept;
 
 private:

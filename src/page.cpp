@@ -7,9 +7,38 @@
 
 namespace ddb {
 
+namespace detail {
+
+arena::arena(const arena& other) : size_(other.size_), capacity_(other.size_) {
+  if (size_) {
+    data_.reset(new char[size_]);
+    std::memcpy(data_.get(), other.data_.get(), size_);
+  }
+}
+
+arena& arena::operator=(const arena& other) {
+  if (this != &other) {
+    size_ = 0;
+    reserve(other.size_);
+    if (other.size_) std::memcpy(data_.get(), other.data_.get(), other.size_);
+    size_ = other.size_;
+  }
+  return *this;
+}
+
+void arena::reallocate(std::size_t at_least) {
+  std::size_t n = std::max({at_least, capacity_ + capacity_ / 2, std::size_t{256}});
+  std::unique_ptr<char[]> fresh(new char[n]); // not zeroed: only written bytes are ever read
+  if (size_) std::memcpy(fresh.get(), data_.get(), size_);
+  data_ = std::move(fresh);
+  capacity_ = n;
+}
+
+} // namespace detail
+
 void value_view::throw_wrong_type(value_type wanted) const {
-  throw error(client_errc::wrong_type, "attribute is " + std::string(type_tag(type())) + ", not " +
-                                           std::string(type_tag(wanted)));
+  throw error(client_errc::wrong_type,
+              "attribute is " + std::string(type_tag(type())) + ", not " + std::string(type_tag(wanted)));
 }
 
 number value_view::to_number() const { return number(as_number()); }
@@ -36,18 +65,24 @@ bytes to_bytes(std::span<const std::byte> s) { return bytes(s.begin(), s.end());
 
 value value_view::to_value() const {
   switch (type()) {
-  case value_type::string: return value(std::string(text()));
-  case value_type::number: return value(to_number());
-  case value_type::binary: return value(to_bytes(as_binary()));
-  case value_type::boolean: return value(as_bool());
-  case value_type::null: return value(null);
+  case value_type::string:
+    return value(std::string(text()));
+  case value_type::number:
+    return value(to_number());
+  case value_type::binary:
+    return value(to_bytes(as_binary()));
+  case value_type::boolean:
+    return value(as_bool());
+  case value_type::null:
+    return value(null);
   case value_type::list: {
     list l;
     l.reserve(n_->length);
     for (value_view e : as_list()) l.push_back(e.to_value());
     return value(std::move(l));
   }
-  case value_type::map: return value(as_map().to_item());
+  case value_type::map:
+    return value(as_map().to_item());
   case value_type::string_set: {
     string_set s;
     for (value_view e : elements()) s.emplace(e.as_string());

@@ -11,10 +11,6 @@
 #include <algorithm>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace ddb {
 
 static_assert(json_padding == simdjson::SIMDJSON_PADDING, "ddb::json_padding must match simdjson");
@@ -23,17 +19,10 @@ namespace od = simdjson::ondemand;
 using sj_error = simdjson::error_code;
 
 // Propagates a simdjson::error_code (or the error of `x.get(v)`).
-#define DDB_TRY(expr)                                                                                   \
-  do {                                                                                                 \
-    if (sj_error ddb_err_ = (expr); ddb_err_ != simdjson::SUCCESS) return ddb_err_;                    \
+#define DDB_TRY(expr)                                                                                        \
+  do {                                                                                                       \
+    if (sj_error ddb_err_ = (expr); ddb_err_ != simdjson::SUCCESS) return ddb_err_;                          \
   } while (0)
-
-// Binds `name` to the value of a simdjson_result without copying it (copying these small structs
-// out of results made GCC 12 emit store-forwarding stalls in the hot loop), or returns its error.
-#define DDB_BIND(name, expr)                                                                            \
-  auto name##_result = (expr);                                                                         \
-  if (sj_error ddb_err_ = name##_result.error(); ddb_err_ != simdjson::SUCCESS) return ddb_err_;        \
-  auto& name = name##_result.value_unsafe()
 
 namespace {
 
@@ -62,9 +51,12 @@ inline int classify(const char* k) noexcept {
     if (k[1] == 'S' && k[2] == '"') return int(value_type::binary_set);
     if (k[1] == 'O' && k[2] == 'O' && k[3] == 'L' && k[4] == '"') return int(value_type::boolean);
     return bad_tag;
-  case 'L': return k[1] == '"' ? int(value_type::list) : bad_tag;
-  case 'M': return k[1] == '"' ? int(value_type::map) : bad_tag;
-  default: return bad_tag;
+  case 'L':
+    return k[1] == '"' ? int(value_type::list) : bad_tag;
+  case 'M':
+    return k[1] == '"' ? int(value_type::map) : bad_tag;
+  default:
+    return bad_tag;
   }
 }
 
@@ -86,55 +78,6 @@ inline bool valid_number(std::string_view s) noexcept {
   return !validate_number(s);
 }
 
-#ifndef DDB_RAW_STRINGS
-#define DDB_RAW_STRINGS 0
-#endif
-constexpr std::size_t not_plain = std::size_t(-1);
-
-// The length of the JSON string starting at `raw` (just after its opening quote) if it needs no
-// unescaping (no backslash, no control character before the closing quote), else not_plain.
-// Such strings are copied straight from the input, skipping simdjson's unescaping copy. The input
-// was validated (UTF-8, closed strings) by stage 1; the SSE2 loop reads at most 15 bytes past the
-// closing quote, within the padding.
-inline std::size_t plain_length(const char* raw) noexcept {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i below_space = _mm_set1_epi8(0x1f);
-  for (std::size_t i = 0;; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(raw + i));
-    unsigned q = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)));
-    unsigned bad = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(_mm_max_epu8(v, below_space), below_space))));
-    if (q) {
-      unsigned end = static_cast<unsigned>(__builtin_ctz(q));
-      return (bad & ((1u << end) - 1)) ? not_plain : i + end;
-    }
-    if (bad) return not_plain;
-  }
-#else
-  for (const char* p = raw;; ++p) {
-    auto c = static_cast<unsigned char>(*p);
-    if (c == '"') return static_cast<std::size_t>(p - raw);
-    if (c == '\\' || c < 0x20) return not_plain;
-  }
-#endif
-}
-
-// The text of a string value: straight from the input when possible (leaving `v` unconsumed:
-// the enclosing iteration skips it), else unescaped by simdjson.
-inline sj_error string_of(od::value& v, std::string_view& out) {
-  if (!DDB_RAW_STRINGS) return v.get_string().get(out);
-  std::string_view token = v.raw_json_token(); // peeks: the string with its quotes
-  if (!token.empty() && token[0] == '"') {
-    if (std::size_t n = plain_length(token.data() + 1); n != not_plain) {
-      out = {token.data() + 1, n};
-      return simdjson::SUCCESS;
-    }
-  }
-  return v.get_string().get(out);
-}
-
 // Appends attribute values to flat storage.
 struct writer {
   detail::arena& bytes;
@@ -148,9 +91,9 @@ struct writer {
   }
 
   // One element of a set: a JSON string, stored as a value of type `t`.
-  sj_error set_element(od::value& v, value_type t) {
+  sj_error set_element(od::value v, value_type t) {
     std::string_view s;
-    DDB_TRY(string_of(v, s));
+    DDB_TRY(v.get_string().get(s));
     u32 off = here();
     if (t == value_type::binary) return binary(off, u32(t), s);
     if (t == value_type::number && !valid_number(s)) return simdjson::NUMBER_ERROR;
@@ -168,15 +111,14 @@ struct writer {
   }
 
   // The members of a map (or item): name, then value, for each.
-  sj_error members(od::object& o, u32& count, int depth) {
+  sj_error members(od::object o, u32& count, int depth) {
     for (auto field : o) {
-      DDB_BIND(key, field.key());
       std::string_view name;
-      if (std::size_t n = DDB_RAW_STRINGS ? plain_length(key.raw()) : not_plain; n != not_plain) name = {key.raw(), n};
-      else DDB_TRY(field.unescaped_key().get(name));
+      DDB_TRY(field.unescaped_key().get(name));
       u32 off = here();
       bytes.append(name);
-      DDB_BIND(v, field.value());
+      od::value v;
+      DDB_TRY(field.value().get(v));
       DDB_TRY(attribute(v, off, static_cast<u32>(name.size()), depth));
       ++count;
     }
@@ -184,7 +126,7 @@ struct writer {
   }
 
   // An item (or the value of M): a map node, then its members.
-  sj_error map(od::object& o, u32 name_off, u32 name_len, int depth) {
+  sj_error map(od::object o, u32 name_off, u32 name_len, int depth) {
     if (depth > max_nesting) return simdjson::DEPTH_ERROR;
     std::size_t at = nodes.size();
     nodes.push_back(node{name_off, name_len << 4 | u32(value_type::map), 0, 0});
@@ -195,37 +137,40 @@ struct writer {
     return simdjson::SUCCESS;
   }
 
-  sj_error item(od::object& o) { return map(o, here(), 0, 0); }
+  sj_error item(od::object o) { return map(o, here(), 0, 0); }
 
   // An AttributeValue: {"<tag>": <value>}, exactly one member. The name is already in the arena
   // at name_off; scalar bytes are appended right after it.
-  sj_error attribute(od::value& v, u32 name_off, u32 name_len, int depth) {
-    DDB_BIND(obj, v.get_object());
+  sj_error attribute(od::value v, u32 name_off, u32 name_len, int depth) {
+    od::object obj;
+    DDB_TRY(v.get_object().get(obj));
     bool seen = false;
     for (auto field : obj) {
       if (seen) return simdjson::TAPE_ERROR; // two type tags
       seen = true;
-      DDB_BIND(key, field.key());
+      od::raw_json_string key;
+      DDB_TRY(field.key().get(key));
       int tag = classify(key.raw());
-      DDB_BIND(val, field.value());
+      od::value val;
+      DDB_TRY(field.value().get(val));
       const u32 nt = name_len << 4;
       switch (tag) {
       case int(value_type::string): {
         std::string_view s;
-        DDB_TRY(string_of(val, s));
+        DDB_TRY(val.get_string().get(s));
         scalar(name_off, nt | u32(value_type::string), s);
         break;
       }
       case int(value_type::number): {
         std::string_view s;
-        DDB_TRY(string_of(val, s));
+        DDB_TRY(val.get_string().get(s));
         if (!valid_number(s)) return simdjson::NUMBER_ERROR;
         scalar(name_off, nt | u32(value_type::number), s);
         break;
       }
       case int(value_type::binary): {
         std::string_view s;
-        DDB_TRY(string_of(val, s));
+        DDB_TRY(val.get_string().get(s));
         DDB_TRY(binary(name_off, nt, s));
         break;
       }
@@ -243,7 +188,8 @@ struct writer {
         break;
       }
       case int(value_type::map): {
-        DDB_BIND(m, val.get_object());
+        od::object m;
+        DDB_TRY(val.get_object().get(m));
         DDB_TRY(map(m, name_off, name_len, depth));
         break;
       }
@@ -252,13 +198,15 @@ struct writer {
       case int(value_type::number_set):
       case int(value_type::binary_set): {
         if (depth > max_nesting) return simdjson::DEPTH_ERROR;
-        DDB_BIND(arr, val.get_array());
+        od::array arr;
+        DDB_TRY(val.get_array().get(arr));
         std::size_t at = nodes.size();
         nodes.push_back(node{name_off, nt | u32(tag), 0, 0});
         u32 count = 0;
         if (tag == int(value_type::list)) {
           for (auto e : arr) {
-            DDB_BIND(ev, e);
+            od::value ev;
+            DDB_TRY(e.get(ev));
             DDB_TRY(attribute(ev, here(), 0, depth + 1));
             ++count;
           }
@@ -267,7 +215,8 @@ struct writer {
                               : tag == int(value_type::number_set) ? value_type::number
                                                                    : value_type::binary;
           for (auto e : arr) {
-            DDB_BIND(ev, e);
+            od::value ev;
+            DDB_TRY(e.get(ev));
             DDB_TRY(set_element(ev, element_type));
             ++count;
           }
@@ -276,7 +225,8 @@ struct writer {
         nodes[at].span = static_cast<u32>(nodes.size() - at);
         break;
       }
-      default: return simdjson::INCORRECT_TYPE; // not a DynamoDB type
+      default:
+        return simdjson::INCORRECT_TYPE; // not a DynamoDB type
       }
     }
     return seen ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
@@ -285,7 +235,8 @@ struct writer {
 
 // --- Generic helpers for the small, owning responses ------------------------------------------
 
-template <class F> sj_error each_field(od::value v, F&& f) {
+template <class F>
+sj_error each_field(od::value v, F&& f) {
   od::object o;
   DDB_TRY(v.get_object().get(o));
   for (auto field : o) {
@@ -299,7 +250,8 @@ template <class F> sj_error each_field(od::value v, F&& f) {
 }
 
 // Like each_field, with the names unescaped (for maps keyed by table or index name).
-template <class F> sj_error each_named_field(od::value v, F&& f) {
+template <class F>
+sj_error each_named_field(od::value v, F&& f) {
   od::object o;
   DDB_TRY(v.get_object().get(o));
   for (auto field : o) {
@@ -313,7 +265,8 @@ template <class F> sj_error each_named_field(od::value v, F&& f) {
   return simdjson::SUCCESS;
 }
 
-template <class F> sj_error each_element(od::value v, F&& f) {
+template <class F>
+sj_error each_element(od::value v, F&& f) {
   od::array a;
   DDB_TRY(v.get_array().get(a));
   for (auto e : a) {
@@ -324,7 +277,8 @@ template <class F> sj_error each_element(od::value v, F&& f) {
   return simdjson::SUCCESS;
 }
 
-template <class T> sj_error get(od::value v, std::optional<T>& out); // defined below the others
+template <class T>
+sj_error get(od::value v, std::optional<T>& out); // defined below the others
 
 sj_error get(od::value v, std::string& out) {
   std::string_view s;
@@ -383,7 +337,8 @@ sj_error get(od::value v, std::vector<consumed_capacity>& out) {
 }
 
 // Declared last so that it sees every overload above (they are not found by ADL).
-template <class T> sj_error get(od::value v, std::optional<T>& out) {
+template <class T>
+sj_error get(od::value v, std::optional<T>& out) {
   T t{};
   DDB_TRY(get(v, t));
   out = std::move(t);
@@ -568,7 +523,8 @@ struct response_parser::impl {
 
   // Runs `f` on the top-level object of `body`; on failure, error_offset is where in the body it
   // was detected (or no_offset). Leaves a `std::string&` body as it was.
-  template <class F> sj_error run(const json_body& body, std::size_t& error_offset, F&& f) {
+  template <class F>
+  sj_error run(const json_body& body, std::size_t& error_offset, F&& f) {
     const char* data = body.data_;
     std::size_t size = body.size_;
     if (size >= detail::max_body_size) return simdjson::CAPACITY;
@@ -602,7 +558,7 @@ struct response_parser::impl {
       od::object top;
       DDB_TRY(doc.get_object().get(top));
       DDB_TRY(f(top));
-      const char* rest;  // only at the end of the document is there no current location
+      const char* rest; // only at the end of the document is there no current location
       return doc.current_location().get(rest) ? simdjson::SUCCESS : simdjson::TRAILING_CONTENT;
     }();
     const char* at = nullptr;
@@ -612,7 +568,8 @@ struct response_parser::impl {
   }
 
   // run(), then the error_code and diagnostics of a success response.
-  template <class F> error_code parse(const json_body& body, diagnostics& diag, const char* what, F&& f) {
+  template <class F>
+  error_code parse(const json_body& body, diagnostics& diag, const char* what, F&& f) {
     std::size_t offset = no_offset;
     sj_error e = run(body, offset, std::forward<F>(f));
     if (!e) return {};
@@ -640,7 +597,7 @@ error_code response_parser::parse_query(json_body body, page& out, diagnostics& 
   auto& items = detail::flat_access::items(out);
   // Everything in the arena comes from the body and is no longer than it there.
   flat.bytes.reserve(body.text().size() + 64);
-  return impl_->parse(body, diag, "Query/Scan", [&](od::object top) {
+  auto ec = impl_->parse(body, diag, "Query/Scan", [&](od::object top) {
     writer w{flat.bytes, flat.nodes};
     for (auto field : top) {
       od::raw_json_string key;
@@ -651,7 +608,8 @@ error_code response_parser::parse_query(json_body body, page& out, diagnostics& 
         od::array arr;
         DDB_TRY(v.get_array().get(arr));
         for (auto e : arr) {
-          DDB_BIND(o, e.get_object());
+          od::object o;
+          DDB_TRY(e.get_object().get(o));
           items.push_back(static_cast<u32>(flat.nodes.size()));
           DDB_TRY(w.item(o));
         }
@@ -667,6 +625,8 @@ error_code response_parser::parse_query(json_body body, page& out, diagnostics& 
     }
     return simdjson::SUCCESS;
   });
+  if (ec) out.clear(); // no half-built items (their nodes are incomplete)
+  return ec;
 }
 
 error_code response_parser::parse_get_item(json_body body, get_item_response& out, diagnostics& diag) {
@@ -677,8 +637,10 @@ error_code response_parser::parse_get_item(json_body body, get_item_response& ou
       DDB_TRY(field.key().get(key));
       od::value v;
       DDB_TRY(field.value().get(v));
-      if (key == "Item") DDB_TRY(impl_->get_item(v, out.item));
-      else if (key == "ConsumedCapacity") DDB_TRY(get(v, out.consumed_capacity));
+      if (key == "Item")
+        DDB_TRY(impl_->get_item(v, out.item));
+      else if (key == "ConsumedCapacity")
+        DDB_TRY(get(v, out.consumed_capacity));
     }
     return simdjson::SUCCESS;
   });
@@ -692,15 +654,19 @@ error_code response_parser::parse_write_item(json_body body, write_item_response
       DDB_TRY(field.key().get(key));
       od::value v;
       DDB_TRY(field.value().get(v));
-      if (key == "Attributes") DDB_TRY(impl_->get_item(v, out.attributes));
-      else if (key == "ConsumedCapacity") DDB_TRY(get(v, out.consumed_capacity));
-      else if (key == "ItemCollectionMetrics") DDB_TRY(impl_->get(v, out.item_collection_metrics));
+      if (key == "Attributes")
+        DDB_TRY(impl_->get_item(v, out.attributes));
+      else if (key == "ConsumedCapacity")
+        DDB_TRY(get(v, out.consumed_capacity));
+      else if (key == "ItemCollectionMetrics")
+        DDB_TRY(impl_->get(v, out.item_collection_metrics));
     }
     return simdjson::SUCCESS;
   });
 }
 
-error_code response_parser::parse_batch_get_item(json_body body, batch_get_item_response& out, diagnostics& diag) {
+error_code response_parser::parse_batch_get_item(json_body body, batch_get_item_response& out,
+                                                 diagnostics& diag) {
   out = {};
   return impl_->parse(body, diag, "BatchGetItem", [&](od::object top) {
     for (auto field : top) {
@@ -781,14 +747,17 @@ error_code response_parser::parse_transact_write_items(json_body body, transact_
       DDB_TRY(field.key().get(key));
       od::value v;
       DDB_TRY(field.value().get(v));
-      if (key == "ItemCollectionMetrics") DDB_TRY(impl_->get(v, out.item_collection_metrics));
-      else if (key == "ConsumedCapacity") DDB_TRY(get(v, out.consumed_capacity));
+      if (key == "ItemCollectionMetrics")
+        DDB_TRY(impl_->get(v, out.item_collection_metrics));
+      else if (key == "ConsumedCapacity")
+        DDB_TRY(get(v, out.consumed_capacity));
     }
     return simdjson::SUCCESS;
   });
 }
 
-error_code response_parser::parse_table_description(json_body body, table_description& out, diagnostics& diag) {
+error_code response_parser::parse_table_description(json_body body, table_description& out,
+                                                    diagnostics& diag) {
   out = {};
   bool found = false;
   auto ec = impl_->parse(body, diag, "table", [&](od::object top) {
@@ -859,8 +828,10 @@ error_code response_parser::parse_list_tables(json_body body, list_tables_respon
       DDB_TRY(field.key().get(key));
       od::value v;
       DDB_TRY(field.value().get(v));
-      if (key == "TableNames") DDB_TRY(get(v, out.table_names));
-      else if (key == "LastEvaluatedTableName") DDB_TRY(get(v, out.last_evaluated_table_name));
+      if (key == "TableNames")
+        DDB_TRY(get(v, out.table_names));
+      else if (key == "LastEvaluatedTableName")
+        DDB_TRY(get(v, out.last_evaluated_table_name));
     }
     return simdjson::SUCCESS;
   });
@@ -947,8 +918,12 @@ response_parser& thread_parser() {
 }
 } // namespace
 
-error_code parse_query(json_body b, page& out, diagnostics& d) { return thread_parser().parse_query(b, out, d); }
-error_code parse_scan(json_body b, page& out, diagnostics& d) { return thread_parser().parse_scan(b, out, d); }
+error_code parse_query(json_body b, page& out, diagnostics& d) {
+  return thread_parser().parse_query(b, out, d);
+}
+error_code parse_scan(json_body b, page& out, diagnostics& d) {
+  return thread_parser().parse_scan(b, out, d);
+}
 error_code parse_get_item(json_body b, get_item_response& out, diagnostics& d) {
   return thread_parser().parse_get_item(b, out, d);
 }

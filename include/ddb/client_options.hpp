@@ -26,8 +26,13 @@ struct client_options {
   /// Callers that may wait for a free connection; one more fails at once with
   /// client_errc::pool_exhausted rather than queue without bound.
   std::size_t max_waiters = 100'000;
-  /// Idle connections are closed after this long (servers close theirs too; ours goes first).
+  /// Idle connections are not reused after this long (servers close theirs too; ours goes
+  /// first, so a request never races the server's close). They are closed when next seen...
   std::chrono::milliseconds idle_timeout{20'000};
+  /// ...or, with this on, by a background timer as soon as they expire. It is off by default
+  /// because that timer is work for the io_context: `io.run()` would not return until the last
+  /// idle connection expired. Long-running servers may turn it on to free sockets sooner.
+  bool close_idle_in_background = false;
   std::chrono::milliseconds connect_timeout{3'000};
   /// One attempt: write the request, read the whole response.
   std::chrono::milliseconds request_timeout{10'000};

@@ -31,7 +31,6 @@
 #include <optional>
 #include <span>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -60,85 +59,51 @@ static_assert(sizeof(node) == 16);
 /// Bodies larger than this are rejected (node fields are 32-bit; names get 28 bits).
 inline constexpr std::size_t max_body_size = std::size_t{1} << 28;
 
-/// A growable buffer of trivially copyable T: growth leaves memory uninitialized, clear() keeps
-/// the capacity, copies copy only the elements in use.
-template <class T> class pod_buffer {
-  static_assert(std::is_trivially_copyable_v<T>);
-
+/// A growable byte buffer: uninitialized growth, capacity kept by clear(), copies copy the bytes.
+class arena {
 public:
-  pod_buffer() noexcept = default;
-  pod_buffer(const pod_buffer& other) : size_(other.size_), capacity_(other.size_) {
-    if (size_) {
-      data_.reset(new T[size_]);
-      std::memcpy(data_.get(), other.data_.get(), size_ * sizeof(T));
-    }
-  }
-  pod_buffer(pod_buffer&& other) noexcept
+  arena() noexcept = default;
+  arena(const arena& other);
+  arena(arena&& other) noexcept
       : data_(std::move(other.data_)), size_(std::exchange(other.size_, 0)),
         capacity_(std::exchange(other.capacity_, 0)) {}
-  pod_buffer& operator=(const pod_buffer& other) {
-    if (this != &other) {
-      size_ = 0;
-      reserve(other.size_);
-      if (other.size_) std::memcpy(data_.get(), other.data_.get(), other.size_ * sizeof(T));
-      size_ = other.size_;
-    }
-    return *this;
-  }
-  pod_buffer& operator=(pod_buffer&& other) noexcept {
+  arena& operator=(const arena& other);
+  arena& operator=(arena&& other) noexcept {
     data_ = std::move(other.data_);
     size_ = std::exchange(other.size_, 0);
     capacity_ = std::exchange(other.capacity_, 0);
     return *this;
   }
-  ~pod_buffer() = default;
+  ~arena() = default;
 
-  const T* data() const noexcept { return data_.get(); }
-  T* data() noexcept { return data_.get(); }
+  const char* data() const noexcept { return data_.get(); }
+  char* data() noexcept { return data_.get(); }
   std::size_t size() const noexcept { return size_; }
-  bool empty() const noexcept { return size_ == 0; }
   std::size_t capacity() const noexcept { return capacity_; }
-  T& operator[](std::size_t i) noexcept { return data_[i]; }
-  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
   void clear() noexcept { size_ = 0; }
-  /// Capacity for at least `n` elements in total, keeping the contents.
+  /// Capacity for at least `n` bytes in total, keeping the contents.
   void reserve(std::size_t n) {
     if (n > capacity_) reallocate(n);
   }
-  /// Makes room for `n` more elements and returns where they go; the size grows by `n`.
-  T* extend(std::size_t n) {
+  /// Makes room for `n` more bytes and returns where they go; the size grows by `n`.
+  char* extend(std::size_t n) {
     if (capacity_ - size_ < n) reallocate(size_ + n);
-    T* p = data_.get() + size_;
+    char* p = data_.get() + size_;
     size_ += n;
     return p;
   }
-  void push_back(const T& v) {
-    if (size_ == capacity_) reallocate(size_ + 1);
-    data_[size_++] = v;
+  void append(std::string_view s) {
+    if (!s.empty()) std::memcpy(extend(s.size()), s.data(), s.size());
   }
-  void append(std::basic_string_view<T> s) {
-    if (!s.empty()) std::memcpy(extend(s.size()), s.data(), s.size() * sizeof(T));
-  }
-  /// Drops elements from the end (n <= size()).
+  /// Drops bytes from the end (n <= size()).
   void shrink_to(std::size_t n) noexcept { size_ = n; }
 
 private:
-  void reallocate(std::size_t at_least) {
-    std::size_t n = at_least;
-    if (n < capacity_ + capacity_ / 2) n = capacity_ + capacity_ / 2;
-    if (n < 256 / sizeof(T)) n = 256 / sizeof(T);
-    std::unique_ptr<T[]> fresh(new T[n]); // not value-initialized: only written elements are read
-    if (size_) std::memcpy(fresh.get(), data_.get(), size_ * sizeof(T));
-    data_ = std::move(fresh);
-    capacity_ = n;
-  }
-  std::unique_ptr<T[]> data_;
+  void reallocate(std::size_t at_least); // out of line: keeps the parser's hot loop small
+  std::unique_ptr<char[]> data_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
 };
-
-/// The bytes: names, unescaped strings, number texts, decoded binary.
-using arena = pod_buffer<char>;
 
 /// Flat storage: the arena and the nodes.
 struct flat {
@@ -165,7 +130,8 @@ public:
 
 private:
   friend class value_view;
-  element_range(const detail::node* first, const detail::node* last, const char* arena, std::size_t n) noexcept
+  element_range(const detail::node* first, const detail::node* last, const char* arena,
+                std::size_t n) noexcept
       : first_(first), last_(last), arena_(arena), size_(n) {}
   const detail::node* first_;
   const detail::node* last_;
@@ -214,9 +180,7 @@ private:
     auto t = type();
     return t == value_type::list || t == value_type::map || t >= value_type::string_set;
   }
-  std::string_view text() const noexcept {
-    return {arena_ + n_->offset + n_->name_size(), n_->length};
-  }
+  std::string_view text() const noexcept { return {arena_ + n_->offset + n_->name_size(), n_->length}; }
   std::string_view scalar(value_type t) const {
     if (type() != t) throw_wrong_type(t);
     return text();

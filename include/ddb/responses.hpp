@@ -27,11 +27,11 @@ struct capacity {
 /// `ConsumedCapacity` of one table, sent when the request asked for ReturnConsumedCapacity
 /// TOTAL (totals only) or INDEXES (also per table and per index).
 struct consumed_capacity {
-  std::string table_name;          // TableName
-  double capacity_units = 0;       // CapacityUnits
-  double read_capacity_units = 0;  // ReadCapacityUnits
-  double write_capacity_units = 0; // WriteCapacityUnits
-  std::optional<capacity> table;   // Table (INDEXES)
+  std::string table_name;                                                // TableName
+  double capacity_units = 0;                                             // CapacityUnits
+  double read_capacity_units = 0;                                        // ReadCapacityUnits
+  double write_capacity_units = 0;                                       // WriteCapacityUnits
+  std::optional<capacity> table;                                         // Table (INDEXES)
   std::map<std::string, capacity, std::less<>> global_secondary_indexes; // by index name (INDEXES)
   std::map<std::string, capacity, std::less<>> local_secondary_indexes;  // by index name (INDEXES)
   friend bool operator==(const consumed_capacity&, const consumed_capacity&) = default;
@@ -39,8 +39,8 @@ struct consumed_capacity {
 
 /// `ItemCollectionMetrics` (ReturnItemCollectionMetrics=SIZE on tables with local indexes).
 struct item_collection_metrics {
-  ddb::item item_collection_key;               // ItemCollectionKey: the partition key
-  std::vector<double> size_estimate_range_gb;  // SizeEstimateRangeGB: [low, high]
+  ddb::item item_collection_key;              // ItemCollectionKey: the partition key
+  std::vector<double> size_estimate_range_gb; // SizeEstimateRangeGB: [low, high]
   friend bool operator==(const item_collection_metrics&, const item_collection_metrics&) = default;
 };
 
@@ -63,11 +63,11 @@ using delete_item_response = write_item_response;
 /// Keys of one table, with the options they were requested with (BatchGetItem's
 /// `KeysAndAttributes`); the unprocessed ones can be sent again as they are.
 struct keys_and_attributes {
-  std::vector<ddb::item> keys;                                                 // Keys
-  std::string projection_expression;                                           // ProjectionExpression
+  std::vector<ddb::item> keys;                                                // Keys
+  std::string projection_expression;                                          // ProjectionExpression
   std::map<std::string, std::string, std::less<>> expression_attribute_names; // ExpressionAttributeNames
-  std::optional<bool> consistent_read;                                         // ConsistentRead
-  std::vector<std::string> attributes_to_get; // AttributesToGet (legacy)
+  std::optional<bool> consistent_read;                                        // ConsistentRead
+  std::vector<std::string> attributes_to_get;                                 // AttributesToGet (legacy)
   friend bool operator==(const keys_and_attributes&, const keys_and_attributes&) = default;
 };
 
@@ -146,37 +146,37 @@ struct provisioned_throughput_description {
 
 /// A global or local secondary index of a table description.
 struct index_description {
-  std::string index_name;                      // IndexName
-  std::vector<key_schema_element> key_schema;  // KeySchema
-  ddb::projection projection;                  // Projection
-  std::string index_status;                    // IndexStatus (global indexes only): "ACTIVE", ...
-  std::optional<bool> backfilling;             // Backfilling (global indexes being created)
-  std::uint64_t item_count = 0;                // ItemCount
-  std::uint64_t index_size_bytes = 0;          // IndexSizeBytes
-  std::string index_arn;                       // IndexArn
+  std::string index_name;                     // IndexName
+  std::vector<key_schema_element> key_schema; // KeySchema
+  ddb::projection projection;                 // Projection
+  std::string index_status;                   // IndexStatus (global indexes only): "ACTIVE", ...
+  std::optional<bool> backfilling;            // Backfilling (global indexes being created)
+  std::uint64_t item_count = 0;               // ItemCount
+  std::uint64_t index_size_bytes = 0;         // IndexSizeBytes
+  std::string index_arn;                      // IndexArn
   std::optional<provisioned_throughput_description> provisioned_throughput; // global only
   friend bool operator==(const index_description&, const index_description&) = default;
 };
 
 /// `TableDescription` (CreateTable, DeleteTable, UpdateTable) or `Table` (DescribeTable).
 struct table_description {
-  std::string table_name;                               // TableName
-  std::string table_status;                             // TableStatus: "CREATING", "ACTIVE", ...
-  std::string table_arn;                                // TableArn
-  std::string table_id;                                 // TableId
+  std::string table_name;                                  // TableName
+  std::string table_status;                                // TableStatus: "CREATING", "ACTIVE", ...
+  std::string table_arn;                                   // TableArn
+  std::string table_id;                                    // TableId
   std::vector<attribute_definition> attribute_definitions; // AttributeDefinitions
-  std::vector<key_schema_element> key_schema;           // KeySchema
+  std::vector<key_schema_element> key_schema;              // KeySchema
   std::vector<index_description> global_secondary_indexes; // GlobalSecondaryIndexes
   std::vector<index_description> local_secondary_indexes;  // LocalSecondaryIndexes
-  std::uint64_t item_count = 0;                         // ItemCount (updated about every 6 hours)
-  std::uint64_t table_size_bytes = 0;                   // TableSizeBytes
-  double creation_date_time = 0;                        // CreationDateTime, seconds since the epoch
+  std::uint64_t item_count = 0;                            // ItemCount (updated about every 6 hours)
+  std::uint64_t table_size_bytes = 0;                      // TableSizeBytes
+  double creation_date_time = 0;                           // CreationDateTime, seconds since the epoch
   /// BillingModeSummary.BillingMode: "PAY_PER_REQUEST" or "PROVISIONED"; empty when the summary
   /// is absent (tables created as PROVISIONED may not have one).
   std::string billing_mode;
   std::optional<provisioned_throughput_description> provisioned_throughput; // ProvisionedThroughput
-  std::optional<bool> deletion_protection_enabled;      // DeletionProtectionEnabled
-  std::string latest_stream_arn;                        // LatestStreamArn
+  std::optional<bool> deletion_protection_enabled;                          // DeletionProtectionEnabled
+  std::string latest_stream_arn;                                            // LatestStreamArn
   friend bool operator==(const table_description&, const table_description&) = default;
 };
 

@@ -33,7 +33,8 @@ page parse_page(const std::string& body) {
 std::vector<std::byte> bytes_of(std::span<const std::byte> s) { return {s.begin(), s.end()}; }
 
 // The every-type item the capture script writes (DynamoDB Local's output order, not ours).
-const std::string types_text = "h\u00e9llo \"quoted\" back\\\\slash\nnewline\ttab \u65e5\u672c\u8a9e \U0001F600 ctl\x01 slash/";
+const std::string types_text =
+    "h\u00e9llo \"quoted\" back\\\\slash\nnewline\ttab \u65e5\u672c\u8a9e \U0001F600 ctl\x01 slash/";
 
 } // namespace
 
@@ -116,7 +117,8 @@ TEST(Page, ToItemMatchesTheOwningModel) {
       {"f", false},
       {"nul", null},
       {"l", list{"x", 1, list{}, item{{"deep", list{null, false}}}, to_bytes("\xff")}},
-      {"m", item{{"inner", item{{"k\u00e9y", "v"}, {"n", number("0.5")}}}, {"empty_map", item{}},
+      {"m", item{{"inner", item{{"k\u00e9y", "v"}, {"n", number("0.5")}}},
+                 {"empty_map", item{}},
                  {"ss", string_set{"a", "b"}}}},
       {"ss", string_set{"red", "green", "bl\u00fc"}},
       {"ns", number_set{1, number("2.5"), number("-3e2")}},
@@ -142,7 +144,8 @@ TEST(Page, AttributesIterateInResponseOrder) {
   page p = parse_page(response("query_page1"));
   std::vector<std::string_view> names;
   for (auto [name, value] : p[0]) names.push_back(name);
-  EXPECT_EQ(names, (std::vector<std::string_view>{"score", "hist", "GSI1PK", "GSI1SK", "SK", "name", "PK", "attrs"}));
+  EXPECT_EQ(names, (std::vector<std::string_view>{"score", "hist", "GSI1PK", "GSI1SK", "SK", "name", "PK",
+                                                  "attrs"}));
   int strings = 0;
   for (const attribute_view& a : p[1])
     if (a.value.type() == value_type::string) ++strings;
@@ -292,4 +295,18 @@ TEST(Page, EmptyPageAndCountOnly) {
   page q = parse_page(R"({"Items":[],"Count":0,"ScannedCount":0})");
   EXPECT_TRUE(q.empty());
   EXPECT_TRUE(q.to_items().empty());
+}
+
+TEST(Page, FailedParseLeavesAnEmptyPage) {
+  page p = parse_page(response("query_page1"));
+  diagnostics d;
+  // Fails inside an item, after nodes of it were written.
+  ASSERT_EQ(parse_query(R"({"Items":[{"a":{"L":[{"N":"1"}]},"odd":O{}}]})", p, d),
+            client_errc::malformed_response);
+  EXPECT_TRUE(p.empty());
+  EXPECT_FALSE(p.last_evaluated_key());
+  EXPECT_EQ(p.count(), 0u);
+  for (item_view i : p.items()) (void)i.to_item();
+  ASSERT_FALSE(parse_query(response("query_page1"), p, d)); // and it is reusable
+  EXPECT_EQ(p.size(), 2u);
 }

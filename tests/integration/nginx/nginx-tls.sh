@@ -5,6 +5,7 @@
 #       -> STATE_DIR/port             good certificate (localhost, 127.0.0.1), signed by ca.pem
 #          STATE_DIR/wrong_host_port  certificate for wrong.example only, signed by ca.pem
 #          STATE_DIR/unknown_ca_port  certificate for localhost signed by other-ca.pem
+#          STATE_DIR/short_keepalive_port  plain HTTP, idle keep-alive connections closed after 1 s
 #          STATE_DIR/ca.pem, other-ca.pem, access.log (has reused=r|. per request), error.log
 #   nginx-tls.sh stop STATE_DIR
 # Runs its own nginx (-p/-c/-e all in STATE_DIR); never uses the system nginx or /var.
@@ -109,7 +110,7 @@ start)
   state=$(cd "$state" && pwd)
   stop_nginx
   rm -rf "$state/pki" "$state/tmp"
-  rm -f "$state"/{port,wrong_host_port,unknown_ca_port,nginx.conf,access.log,error.log,nginx.out} \
+  rm -f "$state"/{port,wrong_host_port,unknown_ca_port,short_keepalive_port,nginx.conf,access.log,error.log,nginx.out} \
         "$state"/{ca,other-ca,server,wrong-host,unknown-ca}.{pem,key}
   mkdir -p "$state/pki" "$state/tmp"/{client_body,proxy,fastcgi,uwsgi,scgi}
 
@@ -130,9 +131,9 @@ start)
   fi
 
   # --- Three distinct free loopback ports: hold all three sockets at once while choosing.
-  read -r port wrong_port unknown_port < <(python3 -c '
+  read -r port wrong_port unknown_port short_port < <(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(3)]
+ss = [socket.socket() for _ in range(4)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 
@@ -198,6 +199,18 @@ http {
 $(server_block "$port" server)
 $(server_block "$wrong_port" wrong-host)
 $(server_block "$unknown_port" unknown-ca)
+    # Plain HTTP that closes idle keep-alive connections after 1 s: the client must notice a
+    # reused connection the server already closed, and replace it without the caller noticing.
+    server {
+        listen 127.0.0.1:$short_port;
+        keepalive_timeout 1s;
+        location / {
+            proxy_pass http://ddblocal;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$http_host;
+        }
+    }
 }
 EOF
 
@@ -214,10 +227,12 @@ EOF
     if [ -s "$state/nginx.pid" ] &&
        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null &&
        (exec 3<>"/dev/tcp/127.0.0.1/$wrong_port") 2>/dev/null &&
-       (exec 3<>"/dev/tcp/127.0.0.1/$unknown_port") 2>/dev/null; then
+       (exec 3<>"/dev/tcp/127.0.0.1/$unknown_port") 2>/dev/null &&
+       (exec 3<>"/dev/tcp/127.0.0.1/$short_port") 2>/dev/null; then
       echo "$port" >"$state/port"
       echo "$wrong_port" >"$state/wrong_host_port"
       echo "$unknown_port" >"$state/unknown_ca_port"
+      echo "$short_port" >"$state/short_keepalive_port"
       echo "nginx TLS on 127.0.0.1:$port (good), :$wrong_port (wrong host), :$unknown_port (unknown CA)" \
            "-> DynamoDB Local :$ddb_port (pid $(cat "$state/nginx.pid"))"
       exit 0

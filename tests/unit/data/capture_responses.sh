@@ -11,6 +11,10 @@
 # x-amz-crc32 header; empty when the response has none, as DynamoDB Local's errors) and
 # <name>.status (the HTTP status). The server runs in memory on 127.0.0.1:$PORT and is stopped at
 # the end. The fuzz seed corpus (tests/fuzz/corpus/response_parser/) gets a copy of every body.
+#
+# responses/synthetic_*.json are NOT captured and are left alone: they are written by hand in the
+# shapes of the DynamoDB API reference for what DynamoDB Local never sends (UnprocessedKeys,
+# UnprocessedItems, ItemCollectionMetrics, a lowercase "message" from AWS).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
