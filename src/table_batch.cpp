@@ -1,0 +1,306 @@
+// Batches of the single-table layer: the pure bookkeeping (plans) and the request loops.
+#include <ddb/error.hpp>
+#include <ddb/table/batch.hpp>
+#include <ddb/table/strip.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <random>
+
+namespace ddb::table {
+namespace detail {
+
+merged_keys merge_keys(const std::vector<item_key>& keys) {
+  merged_keys out;
+  out.of_input.reserve(keys.size());
+  std::map<item_key, std::size_t> seen;
+  for (auto& k : keys) {
+    auto [it, inserted] = seen.try_emplace(k, out.unique.size());
+    if (inserted) out.unique.push_back(k);
+    out.of_input.push_back(it->second);
+  }
+  return out;
+}
+
+retry_options unprocessed_retry_options(const batch_options& options) {
+  retry_options r;
+  r.max_attempts = std::numeric_limits<unsigned>::max(); // the deadline ends it
+  r.base_delay = options.base_delay();
+  r.throttling_base_delay = options.base_delay();
+  r.max_backoff = options.max_backoff();
+  r.max_retry_after_extra = std::chrono::milliseconds(0);
+  return r;
+}
+
+error_code unprocessed_error() noexcept {
+  return make_error_code(service_errc::provisioned_throughput_exceeded);
+}
+
+double jitter01() {
+  thread_local std::mt19937_64 gen{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
+}
+
+boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds d) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  timer.expires_after(d);
+  co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+// ---- batch_get_plan ---------------------------------------------------------------------------
+
+batch_get_plan::batch_get_plan(const std::vector<item_key>& keys, key_config cfg, std::size_t max_keys)
+    : keys_(merge_keys(keys)), cfg_(std::move(cfg)), max_keys_(max_keys == 0 ? 1 : max_keys) {
+  state_.assign(keys_.unique.size(), state::pending);
+  items_.resize(keys_.unique.size());
+  for (std::size_t u = 0; u < keys_.unique.size(); ++u) {
+    index_.emplace(keys_.unique[u], u);
+    pending_.push_back(u);
+  }
+}
+
+batch_get_request batch_get_plan::next_request(const std::string& table, const batch_options& options) {
+  batch_get_table t(table);
+  t.consistent_read(options.consistent_read());
+  if (!options.attributes().empty()) {
+    std::string projection;
+    std::size_t n = 0;
+    auto add = [&](const std::string& attribute) {
+      std::string placeholder = "#a" + std::to_string(n++);
+      if (!projection.empty()) projection += ", ";
+      projection += placeholder;
+      t.name(placeholder, attribute);
+    };
+    for (auto& a : options.attributes())
+      if (a != cfg_.partition_key() && a != cfg_.sort_key()) add(a);
+    add(cfg_.partition_key());
+    add(cfg_.sort_key());
+    t.projection(std::move(projection));
+  }
+  in_flight_.clear();
+  while (!pending_.empty() && in_flight_.size() < max_keys_) {
+    auto u = pending_.front();
+    pending_.pop_front();
+    state_[u] = state::in_flight;
+    in_flight_.push_back(u);
+    t.key(keys_.unique[u].to_item(cfg_));
+  }
+  batch_get_request req;
+  req.add(std::move(t));
+  return req;
+}
+
+std::size_t batch_get_plan::apply(batch_get_item_response response) {
+  for (auto& [table, items] : response.responses)
+    for (auto& item : items) {
+      auto k = item_key::of(item, cfg_);
+      if (!k) continue;
+      auto it = index_.find(*k);
+      if (it == index_.end() || state_[it->second] != state::in_flight) continue;
+      state_[it->second] = state::found;
+      items_[it->second] = std::move(item);
+    }
+  std::vector<std::size_t> again;
+  for (auto& [table, k] : response.unprocessed_keys)
+    for (auto& key : k.keys) {
+      auto ik = item_key::of(key, cfg_);
+      if (!ik) continue;
+      auto it = index_.find(*ik);
+      if (it == index_.end() || state_[it->second] != state::in_flight) continue;
+      state_[it->second] = state::pending;
+      again.push_back(it->second);
+    }
+  for (auto u : in_flight_)
+    if (state_[u] == state::in_flight) state_[u] = state::missing;
+  in_flight_.clear();
+  // Unprocessed keys go first, in the order DynamoDB gave them.
+  for (auto it = again.rbegin(); it != again.rend(); ++it) pending_.push_front(*it);
+  return again.size();
+}
+
+void batch_get_plan::requeue_in_flight() {
+  for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) {
+    state_[*it] = state::pending;
+    pending_.push_front(*it);
+  }
+  in_flight_.clear();
+}
+
+void batch_get_plan::give_up() {
+  requeue_in_flight();
+  for (auto u : pending_) state_[u] = state::unprocessed;
+  pending_.clear();
+}
+
+// ---- batch_write_plan -------------------------------------------------------------------------
+
+batch_write_plan::batch_write_plan(std::vector<ddb::item> puts, const std::vector<item_key>& deletes,
+                                   key_config cfg, std::size_t max_requests)
+    : puts_(std::move(puts)), cfg_(std::move(cfg)), max_requests_(max_requests == 0 ? 1 : max_requests) {
+  auto conflict = [](const item_key& k) {
+    return ddb::error(client_errc::invalid_argument, "batch_write: the key (" + k.partition() + ", " +
+                                                         k.sort() + ") is both put and deleted");
+  };
+  for (std::size_t i = 0; i < puts_.size(); ++i) {
+    auto k = item_key::of(puts_[i], cfg_);
+    if (!k)
+      throw ddb::error(client_errc::invalid_argument, "batch_write: put #" + std::to_string(i) +
+                                                          " lacks string " + cfg_.partition_key() + "/" +
+                                                          cfg_.sort_key() + " attributes");
+    auto [it, inserted] = index_.try_emplace(*k, slots_.size());
+    if (inserted)
+      slots_.push_back(slot{std::move(*k), true, i});
+    else if (slots_[it->second].put)
+      slots_[it->second].input = i; // the last put of a key wins
+    else
+      throw conflict(*k);
+  }
+  for (std::size_t i = 0; i < deletes.size(); ++i) {
+    auto [it, inserted] = index_.try_emplace(deletes[i], slots_.size());
+    if (inserted)
+      slots_.push_back(slot{deletes[i], false, i});
+    else if (slots_[it->second].put)
+      throw conflict(deletes[i]);
+    // a second delete of a key is the same delete
+  }
+  for (std::size_t s = 0; s < slots_.size(); ++s) pending_.push_back(s);
+}
+
+batch_write_request batch_write_plan::next_request(const std::string& table) {
+  batch_write_request req;
+  in_flight_.clear();
+  while (!pending_.empty() && in_flight_.size() < max_requests_) {
+    auto s = pending_.front();
+    pending_.pop_front();
+    in_flight_.push_back(s);
+    if (slots_[s].put)
+      req.put_request(table, puts_[slots_[s].input]);
+    else
+      req.delete_request(table, slots_[s].key.to_item(cfg_));
+  }
+  return req;
+}
+
+std::size_t batch_write_plan::apply(const batch_write_item_response& response) {
+  std::vector<std::size_t> again;
+  auto requeue = [&](const ddb::item& item, bool put) {
+    auto k = item_key::of(item, cfg_);
+    if (!k) return;
+    auto it = index_.find(*k);
+    if (it == index_.end() || slots_[it->second].put != put) return;
+    if (std::find(in_flight_.begin(), in_flight_.end(), it->second) == in_flight_.end()) return;
+    if (std::find(again.begin(), again.end(), it->second) == again.end()) again.push_back(it->second);
+  };
+  for (auto& [table, requests] : response.unprocessed_items)
+    for (auto& r : requests) {
+      if (auto p = std::get_if<put_request>(&r))
+        requeue(p->item, true);
+      else
+        requeue(std::get<delete_request>(r).key, false);
+    }
+  in_flight_.clear();
+  for (auto it = again.rbegin(); it != again.rend(); ++it) pending_.push_front(*it);
+  return again.size();
+}
+
+void batch_write_plan::requeue_in_flight() {
+  for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) pending_.push_front(*it);
+  in_flight_.clear();
+}
+
+void batch_write_plan::give_up() {
+  requeue_in_flight();
+  for (auto s : pending_)
+    (slots_[s].put ? unprocessed_puts_ : unprocessed_deletes_).push_back(slots_[s].input);
+  pending_.clear();
+}
+
+// ---- the loops --------------------------------------------------------------------------------
+
+boost::asio::awaitable<stored_batch_get> batch_get_stored(ddb::client& c, std::string table,
+                                                          std::vector<item_key> keys, table_schema schema,
+                                                          batch_options options) {
+  using clock = retry_state::clock;
+  const auto deadline = clock::now() + options.timeout();
+  const auto retry_options = unprocessed_retry_options(options);
+  batch_get_plan plan(keys, schema.keys());
+  retry_state retry(retry_options);
+  while (plan.has_pending()) {
+    auto req = plan.next_request(table, options);
+    auto response = co_await c.execute(req);
+    if (plan.apply(std::move(response)) == 0) {
+      retry = retry_state(retry_options); // the backoff grows only while DynamoDB keeps leaving keys
+      continue;
+    }
+    auto delay = retry.next_delay(unprocessed_error(), 0, -1, jitter01(), clock::now(), deadline);
+    if (!delay) {
+      plan.give_up();
+      break;
+    }
+    co_await sleep_for(*delay);
+  }
+  stored_batch_get out;
+  const std::size_t n = plan.keys().unique.size();
+  out.items.resize(n);
+  out.processed.assign(n, false);
+  for (std::size_t u = 0; u < n; ++u) {
+    auto st = plan.state_of(u);
+    out.processed[u] = st == batch_get_plan::state::found || st == batch_get_plan::state::missing;
+    if (st == batch_get_plan::state::found) {
+      out.items[u] = plan.take_item(u);
+      strip_prefixes(*out.items[u], schema);
+    }
+  }
+  out.keys = plan.keys();
+  co_return out;
+}
+
+boost::asio::awaitable<stored_batch_write> batch_write_stored(ddb::client& c, std::string table,
+                                                              std::vector<ddb::item> puts,
+                                                              std::vector<item_key> deletes,
+                                                              table_schema schema, batch_options options) {
+  using clock = retry_state::clock;
+  const auto deadline = clock::now() + options.timeout();
+  const auto retry_options = unprocessed_retry_options(options);
+  batch_write_plan plan(std::move(puts), deletes, schema.keys()); // validates before any request
+  retry_state retry(retry_options);
+  while (plan.has_pending()) {
+    auto req = plan.next_request(table);
+    auto response = co_await c.execute(req);
+    if (plan.apply(response) == 0) {
+      retry = retry_state(retry_options);
+      continue;
+    }
+    auto delay = retry.next_delay(unprocessed_error(), 0, -1, jitter01(), clock::now(), deadline);
+    if (!delay) {
+      plan.give_up();
+      break;
+    }
+    co_await sleep_for(*delay);
+  }
+  stored_batch_write out;
+  out.unprocessed_puts = plan.unprocessed_puts();
+  out.unprocessed_deletes = plan.unprocessed_deletes();
+  co_return out;
+}
+
+} // namespace detail
+
+boost::asio::awaitable<batch_write_result<item_key>> batch_write(ddb::client& c, std::string table,
+                                                                 std::vector<ddb::item> puts,
+                                                                 std::vector<item_key> deletes,
+                                                                 table_schema schema, batch_options options) {
+  auto cfg = schema.keys();
+  auto r = co_await detail::batch_write_stored(c, std::move(table), puts, deletes, std::move(schema),
+                                               std::move(options));
+  batch_write_result<item_key> out;
+  for (auto i : r.unprocessed_puts) out.add_put(*item_key::of(puts[i], cfg), std::move(puts[i]));
+  for (auto i : r.unprocessed_deletes) out.add_delete(std::move(deletes[i]));
+  co_return out;
+}
+
+} // namespace ddb::table

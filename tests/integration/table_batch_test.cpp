@@ -1,0 +1,255 @@
+// The single-table batches and transactions against DynamoDB Local: chunking, merging, typed
+// results, validation before sending, cancellation reasons tied to actions, idempotent tokens.
+#include "ddblocal_env.hpp"
+
+#include <ddb/client.hpp>
+#include <ddb/error.hpp>
+#include <ddb/table/batch.hpp>
+#include <ddb/table/index.hpp>
+#include <ddb/table/transact.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+namespace asio = boost::asio;
+using namespace ddb_test;
+using namespace ddb;
+using namespace ddb::table;
+
+namespace {
+
+using User = named_entity<"User">;
+using Group = named_entity<"Group">;
+using key = std::pair<partition_key<User>, sort_key<Group>>;
+
+template <class F>
+void run(F f) {
+  asio::io_context io;
+  auto fut = asio::co_spawn(io, f(io), asio::use_future);
+  io.run();
+  fut.get();
+}
+
+table_schema schema() { return table_schema().inverse_index(); }
+
+asio::awaitable<std::string> make_table(client& c, const std::string& base) {
+  std::string name = unique_table(base);
+  auto req = make_create_table_request(name, schema());
+  co_await c.create_table(req);
+  co_return name;
+}
+
+key user_key(int i, const std::string& group = "1") {
+  return key(partition_key<User>("u" + std::to_string(i)), sort_key<Group>(group));
+}
+
+/// A client whose endpoint refuses connections: any request it sent would fail with a transport
+/// error, so invalid_argument with http_status 0 proves nothing was sent.
+client_options unreachable_options() {
+  auto o = local_options();
+  o.endpoint = "http://127.0.0.1:1";
+  return o;
+}
+
+} // namespace
+
+TEST(TableBatch, WriteChunksMergesAndGetMapsBack) {
+  run([](asio::io_context& io) -> asio::awaitable<void> {
+    client c(io.get_executor(), local_options());
+    std::string t = co_await make_table(c, "tb_batch");
+
+    // 250 distinct puts (10 requests of 25) plus a later put of u0 that wins.
+    std::vector<std::pair<key, item>> puts;
+    for (int i = 0; i < 250; ++i) puts.emplace_back(user_key(i), item{{"n", i}});
+    puts.emplace_back(user_key(0), item{{"n", 999}});
+    std::vector<key> no_deletes;
+    auto s = schema();
+    auto w = co_await batch_write(c, t, puts, no_deletes, s);
+    EXPECT_TRUE(w.complete());
+
+    // 150 keys: 140 stored, 10 missing, and duplicates of 5 of them.
+    std::vector<key> keys;
+    for (int i = 0; i < 140; ++i) keys.push_back(user_key(i));
+    for (int i = 1000; i < 1010; ++i) keys.push_back(user_key(i));
+    for (int i = 0; i < 5; ++i) keys.push_back(user_key(i));
+    auto opts = batch_options().consistent_read();
+    auto got = co_await batch_get(c, t, keys, s, opts);
+    EXPECT_TRUE(got.complete());
+    EXPECT_EQ(got.items().size(), 150u);
+    EXPECT_EQ(got.found(), 140u);
+    auto* u0 = got.find(user_key(0));
+    CO_ASSERT_TRUE(u0 && *u0);
+    EXPECT_EQ((*u0)->at("n"), value(999));
+    EXPECT_EQ((*u0)->at("PK"), value("u0")); // prefixes stripped from key attributes
+    EXPECT_EQ((*u0)->at("SK"), value("1"));
+    auto* u139 = got.find(user_key(139));
+    CO_ASSERT_TRUE(u139 && *u139);
+    EXPECT_EQ((*u139)->at("n"), value(139));
+    auto* missing = got.find(user_key(1005));
+    CO_ASSERT_TRUE(missing);
+    EXPECT_FALSE(*missing);
+    EXPECT_EQ(got.find(user_key(200)), nullptr); // not requested
+
+    // Projection keeps the keys so items still map back.
+    std::vector<key> few{user_key(7), user_key(8)};
+    auto projected = batch_options().attributes({"n"}).consistent_read();
+    auto p = co_await batch_get(c, t, few, s, projected);
+    EXPECT_EQ(p.found(), 2u);
+
+    // Deleting everything (duplicate deletes merged) through the untyped overload.
+    std::vector<item> no_puts;
+    std::vector<item_key> deletes;
+    for (int i = 0; i < 250; ++i) deletes.push_back(to_item_key(user_key(i)));
+    deletes.push_back(to_item_key(user_key(3)));
+    auto d = co_await batch_write(c, t, no_puts, deletes, s);
+    EXPECT_TRUE(d.complete());
+    auto after = co_await batch_get(c, t, keys, s, opts);
+    EXPECT_EQ(after.found(), 0u);
+  });
+}
+
+TEST(TableBatch, RejectedBeforeSending) {
+  run([](asio::io_context& io) -> asio::awaitable<void> {
+    client c(io.get_executor(), unreachable_options());
+    auto s = schema();
+
+    std::vector<std::pair<key, item>> puts{{user_key(1), item{{"n", 1}}}};
+    std::vector<key> deletes{user_key(1)};
+    bool thrown = false;
+    try {
+      co_await batch_write(c, "no_such_table", puts, deletes, s);
+    } catch (const ddb::error& e) {
+      thrown = true;
+      EXPECT_EQ(e.code(), client_errc::invalid_argument);
+      EXPECT_EQ(e.diag().http_status, 0u);
+    }
+    EXPECT_TRUE(thrown);
+
+    transaction big;
+    for (int i = 0; i < 101; ++i) big.add(delete_arg(user_key(i).first, user_key(i).second));
+    thrown = false;
+    try {
+      co_await transact_write(c, "no_such_table", big, s);
+    } catch (const ddb::error& e) {
+      thrown = true;
+      EXPECT_EQ(e.code(), client_errc::invalid_argument);
+      EXPECT_EQ(e.diag().http_status, 0u);
+    }
+    EXPECT_TRUE(thrown);
+
+    auto k = user_key(1);
+    thrown = false;
+    try {
+      auto twice = transaction()
+                       .add(insert_arg(k.first, k.second))
+                       .add(update_arg(k.first, k.second, "SET n = :n").value(":n", 1));
+      co_await transact_write(c, "no_such_table", twice, s);
+    } catch (const ddb::error& e) {
+      thrown = true;
+      EXPECT_EQ(e.code(), client_errc::invalid_argument);
+      EXPECT_EQ(e.diag().http_status, 0u);
+    }
+    EXPECT_TRUE(thrown);
+  });
+}
+
+TEST(TableBatch, TransactWriteEveryArgKind) {
+  run([](asio::io_context& io) -> asio::awaitable<void> {
+    client c(io.get_executor(), local_options());
+    std::string t = co_await make_table(c, "tb_tx");
+    auto s = schema();
+    auto a = user_key(1), b = user_key(2), d = user_key(3), check = user_key(4), fresh = user_key(5);
+    std::vector<std::pair<key, item>> puts{
+        {a, item{{"n", 1}}}, {b, item{{"n", 2}}}, {d, item{{"n", 3}}}, {check, item{{"n", 4}}}};
+    std::vector<key> none;
+    co_await batch_write(c, t, puts, none, s);
+
+    // GCC 12: build the actions before co_await (no literals into builder chains inside it).
+    auto tx = transaction()
+                  .add(insert_arg(fresh.first, fresh.second, item{{"n", 5}}))
+                  .add(put_arg(a.first, a.second, item{{"n", 10}}).condition("attribute_exists(PK)"))
+                  .add(update_arg(b.first, b.second, "ADD #n :d").name("#n", "n").value(":d", 40))
+                  .add(delete_arg(d.first, d.second))
+                  .add(condition_check_arg(check.first, check.second, "n = :four").value(":four", 4));
+    auto r = co_await transact_write(c, t, tx, s);
+    EXPECT_EQ(r.client_request_token.size(), 36u);
+    EXPECT_EQ(r.attempts, 1u);
+
+    std::vector<key> keys{a, b, d, check, fresh, a};
+    auto got = co_await ddb::table::transact_get(c, t, keys, s);
+    CO_ASSERT_EQ(got.size(), 6u);
+    CO_ASSERT_TRUE(got[0] && got[1] && got[3] && got[4] && got[5]);
+    EXPECT_EQ(got[0]->at("n"), value(10));
+    EXPECT_EQ(got[0]->at("PK"), value("u1"));
+    EXPECT_EQ(got[1]->at("n"), value(42));
+    EXPECT_FALSE(got[2]);
+    EXPECT_EQ(got[3]->at("n"), value(4));
+    EXPECT_EQ(got[4]->at("n"), value(5));
+    EXPECT_EQ(got[5], got[0]);
+  });
+}
+
+TEST(TableBatch, FailedConditionTiedToItsAction) {
+  run([](asio::io_context& io) -> asio::awaitable<void> {
+    client c(io.get_executor(), local_options());
+    std::string t = co_await make_table(c, "tb_txfail");
+    auto s = schema();
+    auto existing = user_key(1), other = user_key(2), third = user_key(3);
+    std::vector<std::pair<key, item>> puts{{existing, item{{"n", 1}}}};
+    std::vector<key> none;
+    co_await batch_write(c, t, puts, none, s);
+
+    bool thrown = false;
+    try {
+      auto tx = transaction()
+                    .add(put_arg(other.first, other.second, item{{"n", 2}}))
+                    .add(delete_arg(third.first, third.second))
+                    .add(insert_arg(existing.first, existing.second).return_old_on_failure());
+      co_await transact_write(c, t, tx, s);
+    } catch (const transaction_error& e) {
+      thrown = true;
+      EXPECT_EQ(e.code(), service_errc::transaction_canceled);
+      CO_ASSERT_EQ(e.failures().size(), 1u);
+      auto& f = e.failures()[0];
+      EXPECT_EQ(f.index, 2u);
+      EXPECT_EQ(f.key, to_item_key(existing));
+      EXPECT_EQ(f.code, "ConditionalCheckFailed");
+      if (f.item) { // ALL_OLD, when the server sends it
+        EXPECT_EQ(f.item->at("n"), value(1));
+      }
+    }
+    EXPECT_TRUE(thrown);
+    // All or nothing: the put did not happen.
+    std::vector<key> keys{other};
+    auto got = co_await ddb::table::transact_get(c, t, keys, s);
+    CO_ASSERT_EQ(got.size(), 1u);
+    EXPECT_FALSE(got[0]);
+  });
+}
+
+TEST(TableBatch, SameTokenWritesOnce) {
+  run([](asio::io_context& io) -> asio::awaitable<void> {
+    client c(io.get_executor(), local_options());
+    std::string t = co_await make_table(c, "tb_idem");
+    auto s = schema();
+    auto k = user_key(1);
+    auto opts = transact_options().client_request_token("ddb-test-token-0001");
+    auto add_one = update_arg(k.first, k.second, "ADD n :one").value(":one", 1);
+    for (int i = 0; i < 2; ++i) {
+      auto r = co_await transact_write(c, t, add_one, s, opts);
+      EXPECT_EQ(r.client_request_token, "ddb-test-token-0001");
+    }
+    std::vector<key> keys{k};
+    auto got = co_await ddb::table::transact_get(c, t, keys, s);
+    CO_ASSERT_EQ(got.size(), 1u);
+    CO_ASSERT_TRUE(got[0]);
+    EXPECT_EQ(got[0]->at("n"), value(1));
+
+    // Without a token each call is its own transaction.
+    for (int i = 0; i < 2; ++i) co_await transact_write(c, t, add_one, s);
+    got = co_await ddb::table::transact_get(c, t, keys, s);
+    CO_ASSERT_TRUE(got.size() == 1 && got[0]);
+    EXPECT_EQ(got[0]->at("n"), value(3));
+  });
+}
