@@ -23,6 +23,7 @@ start)
   for _ in $(seq 1 600); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port" >"$state/port"
+      echo "$jar_dir" >"$state/jar_dir" # for tests that start a server of their own
       echo "DynamoDB Local on 127.0.0.1:$port (pid $(cat "$state/pid"))"
       exit 0
     fi
