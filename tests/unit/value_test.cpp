@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <sstream>
 
 using namespace ddb;
@@ -66,7 +67,7 @@ TEST(Value, WrongTypeAccessThrowsTypedError) {
 }
 
 TEST(Value, DoublesThatAreNotNumbersThrow) {
-  EXPECT_THROW(value(std::numeric_limits<double>::infinity()), error);
+  EXPECT_THROW((void)value(std::numeric_limits<double>::infinity()), error);
 }
 
 TEST(Value, PrintsAsDynamoDbJson) {
