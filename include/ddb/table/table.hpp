@@ -1,0 +1,563 @@
+// ddb::table::table: Dokklib-DB's single-table operations as awaitable C++.
+//
+//     ddb::client c(io.get_executor(), options);
+//     ddb::table::table t(c, "app", ddb::table::table_schema().inverse_index());
+//     ddb::table::partition_key<User> alice("alice");
+//     ddb::table::sort_key<Group> group_1("1");
+//     co_await t.insert(alice, group_1);                     // conditional_check_failed if it exists
+//     auto item = co_await t.get(alice, group_1);            // optional<item>, keys stripped
+//     auto u = ddb::table::update().set("name", "Alice").add("visits", 1);
+//     co_await t.update(alice, group_1, u);
+//     auto groups = co_await t.query(alice, ddb::table::begins_with(ddb::table::prefix_sort_key<Group>()));
+//     auto members = t.query_prefix(ddb::table::partition_key<Group>("2"),
+//     ddb::table::prefix_sort_key<User>(),
+//                                   ddb::table::query_options().index(ddb::table::table_index::inverse()));
+//     while (auto m = co_await members.next()) ...
+//
+// Every operation has a throwing form (ddb::error) and, where it is cheap, a form that takes
+// `(error_code&, diagnostics&)` and never throws ddb::error. Validation happens before anything
+// is sent: such errors have `diag.http_status == 0`.
+//
+// GCC 12 (docs: toolchain notes): never write a braced init-list, an aggregate temporary or a
+// capturing lambda inside a co_await expression. Name them first:
+//     ddb::item attrs{{"n", 1}};  co_await t.put(pk, sk, attrs);
+//
+// Differences from Dokklib-DB:
+//  - query_prefix follows LastEvaluatedKey across pages (Dokklib returned the first 1 MB page
+//    only, silently) and is an async generator; query() collects every page (up to `limit`).
+//  - Only key attributes are stripped of their entity prefix (strip.hpp).
+//  - Dokklib's queries projected the index sort key only (hence `[{'SK': '1'}]`); ddb returns
+//    whole items unless asked: query_options::project_sort_key() gives Dokklib's output.
+//  - The CreatedAt/UpdatedAt timestamps are off by default (table_options::timestamps()).
+//  - Attributes given to put()/insert() must not hold the table's key attributes (Dokklib
+//    silently overwrote them): client_errc::invalid_argument.
+#pragma once
+
+#include <ddb/client.hpp>
+#include <ddb/diagnostics.hpp>
+#include <ddb/error_code.hpp>
+#include <ddb/pager.hpp>
+#include <ddb/table/index.hpp>
+#include <ddb/table/keys.hpp>
+#include <ddb/value.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ddb::table {
+
+// ---------------------------------------------------------------------------------------------
+// Validation and timestamps
+
+/// DynamoDB's item size limit: 400 KB.
+inline constexpr std::size_t max_item_bytes = 400 * 1024;
+
+/// An upper bound of DynamoDB's size of an attribute value, in bytes: strings and binaries their
+/// length (UTF-8 bytes), numbers 1 + ceil(digits / 2) counting every digit of the text (DynamoDB
+/// trims leading and trailing zeros, so this is conservative), BOOL and NULL 1, lists and maps 3
+/// plus 1 per element plus the elements (map member names count their bytes), sets the sum of
+/// their elements. DynamoDB's own accounting may be a few bytes smaller; never larger.
+std::size_t value_size(const ddb::value& v) noexcept;
+/// The size of an item as DynamoDB counts it: every attribute name's bytes plus value_size().
+std::size_t item_size(const ddb::item& item) noexcept;
+
+/// Checks an item (or a set of attributes) before sending: names not empty, valid UTF-8 and at
+/// most 64 KB; strings valid UTF-8; numbers valid DynamoDB numbers; sets not empty; the whole
+/// item within max_item_bytes. On failure returns the code and puts the reason in `why`.
+error_code validate_item(const ddb::item& item, std::string& why);
+
+/// Dokklib's timestamp text: UTC, ISO 8601, seconds, no zone (`2020-02-15T19:09:38`), as Python's
+/// `datetime.utcnow().replace(microsecond=0).isoformat()`.
+std::string format_timestamp(std::chrono::system_clock::time_point t);
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+/// How a table is used.
+class table_options {
+public:
+  table_options() = default;
+
+  /// Sets Dokklib's `CreatedAt` on put()/insert() and `UpdatedAt` on update() (format_timestamp).
+  table_options& timestamps(bool on = true) {
+    timestamps_ = on;
+    return *this;
+  }
+  /// The clock for timestamps (tests); the system clock by default.
+  table_options& clock(std::function<std::chrono::system_clock::time_point()> now) {
+    clock_ = std::move(now);
+    return *this;
+  }
+  bool timestamps_on() const noexcept { return timestamps_; }
+  std::chrono::system_clock::time_point now() const {
+    return clock_ ? clock_() : std::chrono::system_clock::now();
+  }
+
+private:
+  bool timestamps_ = false;
+  std::function<std::chrono::system_clock::time_point()> clock_;
+};
+
+/// Options of get().
+class get_options {
+public:
+  get_options() = default;
+  /// Only these attributes (names are placeholdered, so reserved words are fine).
+  get_options& projection(std::vector<std::string> attributes) {
+    projection_ = std::move(attributes);
+    return *this;
+  }
+  get_options& consistent_read(bool on = true) {
+    consistent_ = on;
+    return *this;
+  }
+  const std::vector<std::string>& projection() const noexcept { return projection_; }
+  bool consistent() const noexcept { return consistent_; }
+
+private:
+  std::vector<std::string> projection_;
+  bool consistent_ = false;
+};
+
+/// Where a query_prefix() stream stopped: the key of the last item it returned. Opaque; it
+/// round-trips through str()/parse() (for an API's `next` token). An empty cursor means "from
+/// the beginning". Only valid with the same query (index, partition key, condition, order).
+class cursor {
+public:
+  cursor() = default;
+  explicit cursor(ddb::item key) : key_(std::move(key)) {}
+
+  /// The ExclusiveStartKey this cursor stands for (empty: from the beginning).
+  const ddb::item& key() const noexcept { return key_; }
+  bool empty() const noexcept { return key_.empty(); }
+
+  /// A printable token (`c1.` + base64); key attributes must be strings (single-table keys are).
+  std::string str() const;
+  /// Reads str()'s output; client_errc::invalid_argument for anything else.
+  static std::optional<cursor> parse(std::string_view text, error_code& ec);
+  static cursor parse(std::string_view text);
+
+  friend bool operator==(const cursor&, const cursor&) = default;
+
+private:
+  ddb::item key_;
+};
+
+/// Options of query() and query_prefix().
+class query_options {
+public:
+  query_options() = default;
+
+  /// The index to query (default: the primary index). On the inverse index the partition key
+  /// is matched against SK and the sort condition against PK.
+  query_options& index(table_index i) {
+    index_ = std::move(i);
+    return *this;
+  }
+  /// Descending sort key order (ScanIndexForward=false).
+  query_options& reverse(bool on = true) {
+    reverse_ = on;
+    return *this;
+  }
+  /// Only these attributes (placeholdered). The stream still reads the key attributes it needs
+  /// for its cursor and drops them from the items if they were not asked for.
+  query_options& projection(std::vector<std::string> attributes) {
+    projection_ = std::move(attributes);
+    project_sort_key_ = false;
+    return *this;
+  }
+  /// Dokklib's default: only the queried index's sort key attribute (`[{'SK': '1'}]`).
+  query_options& project_sort_key() {
+    projection_.clear();
+    project_sort_key_ = true;
+    return *this;
+  }
+  /// The most items in total, across pages (0: all).
+  query_options& limit(std::size_t n) {
+    limit_ = n;
+    return *this;
+  }
+  /// DynamoDB's Limit per request (0: up to 1 MB per page). Small pages mean more requests.
+  query_options& page_size(std::int32_t n) {
+    page_size_ = n;
+    return *this;
+  }
+  query_options& consistent_read(bool on = true) {
+    consistent_ = on;
+    return *this;
+  }
+  /// Start after the item a previous stream's cursor() points at.
+  query_options& start_from(ddb::table::cursor c) {
+    start_ = std::move(c);
+    return *this;
+  }
+  /// Pages fetched ahead while the caller works on the current one (0 or 1).
+  query_options& prefetch(unsigned n) {
+    prefetch_ = n;
+    return *this;
+  }
+
+  const std::optional<table_index>& index() const noexcept { return index_; }
+  bool reversed() const noexcept { return reverse_; }
+  const std::vector<std::string>& projection() const noexcept { return projection_; }
+  bool sort_key_only() const noexcept { return project_sort_key_; }
+  std::size_t limit() const noexcept { return limit_; }
+  std::int32_t page_size() const noexcept { return page_size_; }
+  bool consistent() const noexcept { return consistent_; }
+  const ddb::table::cursor& start_from() const noexcept { return start_; }
+  unsigned prefetch() const noexcept { return prefetch_; }
+
+private:
+  std::optional<table_index> index_;
+  bool reverse_ = false;
+  std::vector<std::string> projection_;
+  bool project_sort_key_ = false;
+  std::size_t limit_ = 0;
+  std::int32_t page_size_ = 0;
+  bool consistent_ = false;
+  ddb::table::cursor start_;
+  unsigned prefetch_ = 1;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sort key conditions
+
+/// The sort key part of a query's key condition. Make one with the functions below; the key
+/// texts are the encoded keys (`GROUP#1`), compared with the queried index's sort key.
+class sort_condition {
+public:
+  enum class op { any, equal, less, less_equal, greater, greater_equal, between, begins_with };
+
+  /// No condition on the sort key: the whole partition.
+  sort_condition() = default;
+  sort_condition(op o, std::string a, std::string b = {}) : op_(o), a_(std::move(a)), b_(std::move(b)) {}
+
+  op kind() const noexcept { return op_; }
+  const std::string& first() const noexcept { return a_; }
+  const std::string& second() const noexcept { return b_; }
+
+private:
+  op op_ = op::any;
+  std::string a_, b_;
+};
+
+/// A sort key or a prefix key (comparisons accept both: `> GROUP#` is every group).
+template <class K>
+concept any_sort_or_prefix_key = any_sort_key<K> || any_prefix_key<K>;
+
+/// begins_with(SK, prefix): `begins_with(prefix_sort_key<Group>())` is every group.
+template <any_prefix_key P>
+sort_condition begins_with(const P& prefix) {
+  return sort_condition(sort_condition::op::begins_with, prefix.str());
+}
+/// SK BETWEEN low AND high (both inclusive), keys of one entity.
+template <entity E>
+sort_condition between(const sort_key<E>& low, const sort_key<E>& high) {
+  return sort_condition(sort_condition::op::between, low.str(), high.str());
+}
+template <any_sort_or_prefix_key K>
+sort_condition equal(const K& k) {
+  return sort_condition(sort_condition::op::equal, k.str());
+}
+template <any_sort_or_prefix_key K>
+sort_condition less(const K& k) {
+  return sort_condition(sort_condition::op::less, k.str());
+}
+template <any_sort_or_prefix_key K>
+sort_condition less_equal(const K& k) {
+  return sort_condition(sort_condition::op::less_equal, k.str());
+}
+template <any_sort_or_prefix_key K>
+sort_condition greater(const K& k) {
+  return sort_condition(sort_condition::op::greater, k.str());
+}
+template <any_sort_or_prefix_key K>
+sort_condition greater_equal(const K& k) {
+  return sort_condition(sort_condition::op::greater_equal, k.str());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Update expressions
+
+/// An UpdateExpression (and optional ConditionExpression) built from calls; attribute names and
+/// values become placeholders `#n0`, `:v0`, ... so reserved words (`name`, `size`) are fine.
+/// Names are top-level attribute names (no document paths).
+///
+///     auto u = ddb::table::update().set("name", "Alice").remove("tmp").add("visits", 1)
+///                  .append("log", log_entries).set_if_not_exists("created", "today")
+///                  .condition_equals("version", 3).return_new();
+class update_expression {
+public:
+  enum class action { set, remove, add, append, set_if_not_exists, del };
+  struct clause {
+    action what;
+    std::string name;
+    ddb::value v;
+  };
+
+  update_expression() = default;
+
+  /// SET name = v.
+  update_expression& set(std::string name, ddb::value v) {
+    return push(action::set, std::move(name), std::move(v));
+  }
+  /// REMOVE name.
+  update_expression& remove(std::string name) { return push(action::remove, std::move(name), {}); }
+  /// ADD name v: adds to a number (creating it as v) or adds elements to a set.
+  update_expression& add(std::string name, ddb::value v) {
+    return push(action::add, std::move(name), std::move(v));
+  }
+  /// DELETE name v: removes elements from a set.
+  update_expression& delete_elements(std::string name, ddb::value v) {
+    return push(action::del, std::move(name), std::move(v));
+  }
+  /// SET name = list_append(if_not_exists(name, []), elements): appends to a list, creating it.
+  update_expression& append(std::string name, ddb::list elements) {
+    return push(action::append, std::move(name), ddb::value(std::move(elements)));
+  }
+  /// SET name = if_not_exists(name, v).
+  update_expression& set_if_not_exists(std::string name, ddb::value v) {
+    return push(action::set_if_not_exists, std::move(name), std::move(v));
+  }
+
+  /// Conditions, ANDed together. The item must exist:
+  update_expression& condition_exists() {
+    must_exist_ = true;
+    return *this;
+  }
+  /// attribute_exists(name) / attribute_not_exists(name).
+  update_expression& condition_attribute_exists(std::string name) {
+    return cond("attribute_exists", std::move(name), {});
+  }
+  update_expression& condition_attribute_not_exists(std::string name) {
+    return cond("attribute_not_exists", std::move(name), {});
+  }
+  /// name OP v, OP one of = <> < <= > >=.
+  update_expression& condition(std::string name, std::string op, ddb::value v) {
+    return cond(std::move(op), std::move(name), std::move(v));
+  }
+  update_expression& condition_equals(std::string name, ddb::value v) {
+    return cond("=", std::move(name), std::move(v));
+  }
+
+  /// Return the whole item as it is after the update (ReturnValues=ALL_NEW).
+  update_expression& return_new(bool on = true) {
+    return_new_ = on;
+    return *this;
+  }
+
+  const std::vector<clause>& clauses() const noexcept { return clauses_; }
+  const std::vector<clause>& conditions() const noexcept { return conditions_; }
+  bool must_exist() const noexcept { return must_exist_; }
+  bool returns_new() const noexcept { return return_new_; }
+
+  /// Renders the expressions into `update`/`condition`, with placeholders added to the maps.
+  void render(std::string& update, std::string& condition, expression_names& names, ddb::item& values) const;
+
+private:
+  update_expression& push(action a, std::string name, ddb::value v) {
+    clauses_.push_back(clause{a, std::move(name), std::move(v)});
+    return *this;
+  }
+  update_expression& cond(std::string op, std::string name, ddb::value v); // checks `op`
+
+  std::vector<clause> clauses_;
+  std::vector<clause> conditions_;
+  std::vector<std::string> ops_;
+  bool must_exist_ = false;
+  bool return_new_ = false;
+};
+
+/// A new update expression: `ddb::table::update().set("a", 1)`.
+inline update_expression update() { return update_expression(); }
+
+// ---------------------------------------------------------------------------------------------
+// The stream of a query
+
+/// The items of a query, fetched lazily page by page (an async generator).
+///
+///     auto items = t.query_prefix(pk, prefix);
+///     while (std::optional<ddb::item> it = co_await items.next()) ...
+///     auto where = items.cursor();   // to resume later (nullopt: nothing left)
+///
+/// next() returns owning items (key attributes stripped, so a copy is made anyway; for zero-copy
+/// reading of raw pages use client::query_pages()). With prefetch (the default) the next page is
+/// requested as soon as a page arrives, so it downloads while the caller works. It follows
+/// LastEvaluatedKey to the end (Dokklib stopped silently after the first 1 MB page) or to
+/// query_options::limit items.
+///
+/// Cancellation: next() honours the awaiting coroutine's cancellation slot (e.g. `||` with a
+/// timer), failing with operation_aborted; destroying the stream cancels a request in flight.
+/// After an error or a cancellation, cursor() still tells where to resume. Not thread-safe: use
+/// it on the client's executor. The client must outlive the stream.
+class item_stream {
+public:
+  item_stream(item_stream&&) noexcept;
+  item_stream& operator=(item_stream&&) noexcept;
+  ~item_stream();
+
+  /// The next item, or nullopt at the end. Throws ddb::error.
+  boost::asio::awaitable<std::optional<ddb::item>> next();
+  /// The next item, or nullopt at the end or on error (`ec` says which).
+  boost::asio::awaitable<std::optional<ddb::item>> next(error_code& ec, diagnostics& diag);
+
+  /// Where a new stream (query_options::start_from) would continue after the items returned so
+  /// far; nullopt when there is nothing left.
+  std::optional<ddb::table::cursor> cursor() const;
+  /// Items returned so far.
+  std::size_t count() const noexcept;
+
+  struct state;
+
+private:
+  friend class table;
+  explicit item_stream(std::unique_ptr<state> s) noexcept;
+  std::unique_ptr<state> s_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+/// One single table, used through a client (which must outlive it and every stream it makes).
+class table {
+public:
+  /// The table called `name`, or (empty name) the one table_name.hpp resolves: the innermost
+  /// table_name_scope, else $DB_TABLE_NAME. Throws ddb::error(invalid_config) if none is usable.
+  table(ddb::client& c, std::string name, table_schema schema = table_schema().inverse_index(),
+        table_options options = {});
+  /// The table named by table_name_scope / $DB_TABLE_NAME.
+  explicit table(ddb::client& c, table_schema schema = table_schema().inverse_index(),
+                 table_options options = {});
+
+  const std::string& name() const noexcept { return name_; }
+  const table_schema& schema() const noexcept { return schema_; }
+  ddb::client& client() const noexcept { return *client_; }
+
+  /// PutItem that fails with service_errc::conditional_check_failed when the item exists.
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> insert(const P& pk, const S& sk, ddb::item attributes = {}) {
+    return put_raw(pk.str(), sk.str(), std::move(attributes), false);
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> insert(const P& pk, const S& sk, ddb::item attributes, error_code& ec,
+                                      diagnostics& diag) {
+    return put_raw(pk.str(), sk.str(), std::move(attributes), false, ec, diag);
+  }
+
+  /// PutItem: creates or replaces the item (overwrite = false: like insert()).
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> put(const P& pk, const S& sk, ddb::item attributes, bool overwrite = true) {
+    return put_raw(pk.str(), sk.str(), std::move(attributes), overwrite);
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> put(const P& pk, const S& sk, ddb::item attributes, bool overwrite,
+                                   error_code& ec, diagnostics& diag) {
+    return put_raw(pk.str(), sk.str(), std::move(attributes), overwrite, ec, diag);
+  }
+
+  /// GetItem: the item with its key attributes stripped, or nullopt when there is none.
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<std::optional<ddb::item>> get(const P& pk, const S& sk, get_options options = {}) {
+    return get_raw(pk.str(), sk.str(), std::move(options));
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<std::optional<ddb::item>> get(const P& pk, const S& sk, get_options options,
+                                                       error_code& ec, diagnostics& diag) {
+    return get_raw(pk.str(), sk.str(), std::move(options), ec, diag);
+  }
+
+  /// UpdateItem (creating the item unless update_expression::condition_exists()). Returns the
+  /// item after the update (stripped) with update_expression::return_new(), else nullopt.
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<std::optional<ddb::item>> update(const P& pk, const S& sk, update_expression u) {
+    return update_raw(pk.str(), sk.str(), std::move(u));
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<std::optional<ddb::item>> update(const P& pk, const S& sk, update_expression u,
+                                                          error_code& ec, diagnostics& diag) {
+    return update_raw(pk.str(), sk.str(), std::move(u), ec, diag);
+  }
+
+  /// DeleteItem; deleting a missing item is fine.
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> remove(const P& pk, const S& sk) {
+    return remove_raw(pk.str(), sk.str(), false);
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> remove(const P& pk, const S& sk, error_code& ec, diagnostics& diag) {
+    return remove_raw(pk.str(), sk.str(), false, ec, diag);
+  }
+  /// DeleteItem that fails with service_errc::conditional_check_failed when the item is missing.
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> remove_strict(const P& pk, const S& sk) {
+    return remove_raw(pk.str(), sk.str(), true);
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> remove_strict(const P& pk, const S& sk, error_code& ec, diagnostics& diag) {
+    return remove_raw(pk.str(), sk.str(), true, ec, diag);
+  }
+
+  /// The items of partition `pk` (of the index in `options`) matching `condition`, every page
+  /// up to options.limit() items, keys stripped.
+  template <any_partition_key P>
+  boost::asio::awaitable<std::vector<ddb::item>> query(const P& pk, sort_condition condition = {},
+                                                       query_options options = {}) {
+    return query_raw(pk.str(), std::move(condition), std::move(options));
+  }
+  template <any_partition_key P>
+  boost::asio::awaitable<std::vector<ddb::item>>
+  query(const P& pk, sort_condition condition, query_options options, error_code& ec, diagnostics& diag) {
+    return query_raw(pk.str(), std::move(condition), std::move(options), ec, diag);
+  }
+
+  /// The items whose sort key begins with `prefix`, as a stream (item_stream). Nothing is sent
+  /// before the first next().
+  template <any_partition_key P, any_prefix_key K>
+  item_stream query_prefix(const P& pk, const K& prefix, query_options options = {}) {
+    return stream(pk.str(), begins_with(prefix), std::move(options));
+  }
+  /// Any sort condition, as a stream.
+  template <any_partition_key P>
+  item_stream query_stream(const P& pk, sort_condition condition, query_options options = {}) {
+    return stream(pk.str(), std::move(condition), std::move(options));
+  }
+
+  // The same operations on encoded keys (`USER#alice`), for code generic over entities.
+  boost::asio::awaitable<void> put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite);
+  boost::asio::awaitable<void> put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite,
+                                       error_code& ec, diagnostics& diag);
+  boost::asio::awaitable<std::optional<ddb::item>> get_raw(std::string pk, std::string sk,
+                                                           get_options options);
+  boost::asio::awaitable<std::optional<ddb::item>>
+  get_raw(std::string pk, std::string sk, get_options options, error_code& ec, diagnostics& diag);
+  boost::asio::awaitable<std::optional<ddb::item>> update_raw(std::string pk, std::string sk,
+                                                              update_expression u);
+  boost::asio::awaitable<std::optional<ddb::item>>
+  update_raw(std::string pk, std::string sk, update_expression u, error_code& ec, diagnostics& diag);
+  boost::asio::awaitable<void> remove_raw(std::string pk, std::string sk, bool strict);
+  boost::asio::awaitable<void> remove_raw(std::string pk, std::string sk, bool strict, error_code& ec,
+                                          diagnostics& diag);
+  boost::asio::awaitable<std::vector<ddb::item>> query_raw(std::string pk, sort_condition condition,
+                                                           query_options options);
+  boost::asio::awaitable<std::vector<ddb::item>> query_raw(std::string pk, sort_condition condition,
+                                                           query_options options, error_code& ec,
+                                                           diagnostics& diag);
+  item_stream stream(std::string pk, sort_condition condition, query_options options);
+
+private:
+  ddb::client* client_;
+  std::string name_;
+  table_schema schema_;
+  table_options options_;
+};
+
+} // namespace ddb::table
