@@ -285,5 +285,8 @@ TEST(ClientTls, NewPooledConnectionsResumeTheTlsSession) {
   }
   EXPECT_TRUE(contains(firsts.front(), " reused=. ")) << all; // the first: a full handshake
   EXPECT_GE(resumed, 1u) << all;
-  EXPECT_EQ(resumed, firsts.size() - 1) << all; // every later connection resumed
+  // Most later connections resume, not always all: TLS 1.3 tickets arrive after the handshake, and
+  // under a sanitizer's slowness a handshake may start before the newest ticket is processed
+  // (seen once under TSan: 3 of 4 resumed). Without session reuse none resume.
+  EXPECT_GE(resumed * 2, firsts.size() - 1) << all;
 }
