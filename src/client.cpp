@@ -249,7 +249,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   // One attempt: a connection, a signed request, a response. `on_ok` reads a 200 body.
   template <class OnOk>
   asio::awaitable<error_code> attempt(std::string_view operation, std::string_view body, OnOk& on_ok,
-                                      diagnostics& diag, steady::time_point deadline) {
+                                      diagnostics& diag, steady::time_point deadline, operation_event& ev) {
     auto creds = opts.credentials->cached(std::chrono::system_clock::now());
     if (!creds) {
       error_code ec;
@@ -275,6 +275,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
 
     auto timeout = std::min<steady::duration>(opts.request_timeout, deadline - steady::now());
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
+    ++ev.attempts;
+    ev.request_bytes += body.size();
     error_code ec = co_await c.http.exchange(c.head, body, c.response, ms);
     // A keep-alive connection the server had already closed: replace it, unnoticed.
     if (ec && reused &&
@@ -284,10 +286,14 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       ec = co_await resolve(t);
       auto offer = offer_session();
       if (!ec) ec = co_await c.http.connect(t, opts.connect_timeout, offer.get());
-      if (!ec) ec = co_await c.http.exchange(c.head, body, c.response, ms);
+      if (!ec) {
+        ev.request_bytes += body.size();
+        ec = co_await c.http.exchange(c.head, body, c.response, ms);
+      }
     }
     auto& r = c.response;
     if (!ec) {
+      ev.response_bytes += r.body.size();
       diag.http_status = r.status;
       diag.request_id = r.request_id;
       if (r.status == 200) {
@@ -334,22 +340,37 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   template <class OnOk>
   asio::awaitable<error_code> execute(std::string_view operation, std::string_view body, OnOk on_ok,
                                       diagnostics& diag) {
-    auto deadline = steady::now() + opts.operation_timeout;
+    auto start = steady::now();
+    auto deadline = start + opts.operation_timeout;
     retry_state retry(opts.retry, &quota);
+    operation_event ev;
+    ev.operation = operation;
+    error_code ec;
     for (;;) {
       diag.clear();
-      error_code ec = co_await attempt(operation, body, on_ok, diag, deadline);
+      ec = co_await attempt(operation, body, on_ok, diag, deadline, ev);
       if (!ec) {
         retry.on_success();
-        co_return ec;
+        break;
       }
       auto delay = retry.next_delay(ec, diag.http_status, diag.retry_after_seconds, jitter(rng),
                                     steady::now(), deadline);
-      if (!delay) co_return ec;
+      if (!delay) break;
       asio::steady_timer timer(ex, *delay);
       auto [tec] = co_await timer.async_wait(tuple_awaitable);
-      if (tec) co_return tec; // cancelled while backing off
+      if (tec) { // cancelled while backing off
+        ec = tec;
+        break;
+      }
     }
+    if (opts.on_operation) {
+      ev.latency = steady::now() - start;
+      ev.http_status = diag.http_status;
+      ev.ec = ec;
+      ev.request_id = diag.request_id;
+      opts.on_operation(ev);
+    }
+    co_return ec;
   }
 
   asio::any_io_executor ex;
@@ -461,6 +482,12 @@ asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, 
   if (ec) {
     diag.clear();
     diag.message = "invalid request: " + ec.message();
+    if (self.opts.on_operation) { // rejected before sending: zero attempts
+      operation_event ev;
+      ev.operation = Request::operation;
+      ev.ec = ec;
+      self.opts.on_operation(ev);
+    }
   } else {
     // Parsed on the connection's buffer before it is released: no copy of the body.
     auto on_ok = [&](detail::http_response& res) { return parse_into(self.parser, json_body(res.body), out, diag); };

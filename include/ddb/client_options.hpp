@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ddb/credentials_provider.hpp>
+#include <ddb/observer.hpp>
 #include <ddb/retry_policy.hpp>
 
 #include <chrono>
@@ -46,6 +47,8 @@ struct client_options {
   bool verify_tls = true;
   /// A PEM file of trusted CAs instead of the system store.
   std::string ca_file;
+  /// Told of every operation as it ends (latency, attempts, status, bytes): metrics hooks.
+  operation_observer on_operation;
 };
 
 } // namespace ddb
