@@ -30,64 +30,111 @@ class Parser(argparse.ArgumentParser):
 def parse_args():
     p = Parser(prog="bench.py", allow_abbrev=False)
     p.add_argument("--endpoint", required=True)
-    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
     p.add_argument("--ca-file")
     p.add_argument("--table", required=True)
     p.add_argument("--create-table", action="store_true")
     p.add_argument("--op", required=True, choices=["put", "get", "query", "mixed", "transact"])
-    p.add_argument("--concurrency", type=int, default=1)
+    p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--threads", type=int, default=1)
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--requests", type=int)
     g.add_argument("--duration", type=float)
-    p.add_argument("--items", type=int, default=1000)
+    p.add_argument("--items", type=int)
     p.add_argument("--item-bytes", type=int, default=100)
     p.add_argument("--log-writes")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--load", action="store_true")
+    p.add_argument("--partitions", type=int, default=100)
+    p.add_argument("--page-size", type=int, default=0)
+    p.add_argument("--max-attempts", type=int, default=0)
+    p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
-    if a.concurrency < 1 or a.items < 1 or a.item_bytes < 0 or (a.requests or 0) < 0 or (a.duration or 0) < 0:
+    if a.items is None:
+        a.items = 1000 if a.op == "query" else a.requests if a.requests is not None else 10000
+    if (a.concurrency < 1 or a.items < 1 or a.item_bytes < 0 or a.partitions < 1 or a.page_size < 0
+            or (a.requests is not None and a.requests < 1) or (a.duration is not None and a.duration < 0)):
         p.error("counts must be positive")
+    if a.load and a.op != "query":
+        p.error("--load applies to --op query only")
     return a
 
 
 opt = parse_args()
 
 
-def data(seed, i, n):
-    """n printable bytes derived from seed and i (the same generator in every peer)."""
-    x = (seed * 2654435761 + i * 2246822519 + 1) & 0xFFFFFFFF
+M64 = (1 << 64) - 1
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def splitmix64(x):
+    x = (x + 0x9E3779B97F4A7C15) & M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
+
+
+def payload_of(seed, i, n):
+    """ddb-bench's payload: printable, no JSON escapes, derived from seed and i."""
+    state = splitmix64(seed) ^ splitmix64((i + 0x632BE59BD9B4E019) & M64)
     out = []
-    for _ in range(n):
-        x = (x * 1664525 + 1013904223) & 0xFFFFFFFF
-        out.append(ALNUM[(x >> 24) % 62])
+    for k in range(0, n, 8):
+        r = splitmix64((state + k) & M64)
+        for _ in range(min(8, n - k)):
+            out.append(ALPHABET[r & 63])
+            r >>= 8
     return "".join(out)
 
 
-def sk(i):
-    return f"ITEM#{i:010d}"
+_payloads = {}
+
+
+def payload(i):
+    """Made once per index of the key space: the measured work is boto3's."""
+    p = _payloads.get(i)
+    if p is None:
+        p = payload_of(opt.seed, i, opt.item_bytes)
+        if len(_payloads) < 200000:
+            _payloads[i] = p
+    return p
+
+
+def mixed_is_get(i):
+    return splitmix64(((opt.seed * 0x9E3779B97F4A7C15) & M64) ^ i) & 1 != 0
+
+
+def bench_pk(i):
+    return f"BENCH#{opt.seed}#{i % opt.partitions}"
+
+
+def make_item(pk, sk, i):
+    return {"PK": {"S": pk}, "SK": {"S": sk}, "data": {"S": payload(i)}, "n": {"N": str(i)}}
 
 
 def bench_key(i):
-    return {"PK": {"S": f"BENCH#{opt.seed}#{i % 64}"}, "SK": {"S": sk(i)}}
+    return {"PK": {"S": bench_pk(i)}, "SK": {"S": f"ITEM#{i:010d}"}}
 
 
 def bench_item(i):
-    return {**bench_key(i), "data": {"S": data(opt.seed, i, opt.item_bytes)}, "n": {"N": str(i)}}
+    return make_item(bench_pk(i), f"ITEM#{i:010d}", i)
+
+
+def tx_item(i, which):
+    return make_item(bench_pk(i), f"TX{which}#{i:010d}", i)
 
 
 QUERY_PK = f"BENCHQ#{opt.seed}"
 
 
 def query_item(i):
-    return {"PK": {"S": QUERY_PK}, "SK": {"S": sk(i)}, "data": {"S": data(opt.seed, i, opt.item_bytes)},
-            "n": {"N": str(i)}}
+    return make_item(QUERY_PK, f"ITEM#{i:010d}", i)
 
 
 client = boto3.session.Session().client(
     "dynamodb", endpoint_url=opt.endpoint, region_name=opt.region,
     verify=opt.ca_file if opt.ca_file else True,
-    config=Config(max_pool_connections=opt.concurrency, retries={"mode": "standard"}))
+    config=Config(max_pool_connections=opt.concurrency,
+                  retries={"mode": "standard", **({"total_max_attempts": opt.max_attempts} if opt.max_attempts else {})}))
 
 
 class Stats:
@@ -135,42 +182,60 @@ def log_write(item):
 
 
 def timed(fn, **kw):
+    """Ops and latencies are of calls that succeeded (as in ddb-bench); a call that finally failed
+    counts as an error by its code; retries are counted either way."""
     s = stats()
     t0 = time.perf_counter()
     try:
         out = fn(**kw)
-        s.lat.append((time.perf_counter() - t0) * 1000.0)
-        s.retries += out.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-        s.ops += 1
-        return out
     except ClientError as e:
-        s.lat.append((time.perf_counter() - t0) * 1000.0)
         s.retries += e.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
         s.error(e.response.get("Error", {}).get("Code", "ClientError"))
-        s.ops += 1
+        return None
     except Exception as e:  # connection errors and the like
-        s.lat.append((time.perf_counter() - t0) * 1000.0)
         s.error(type(e).__name__)
-        s.ops += 1
-    return None
+        return None
+    s.lat.append((time.perf_counter() - t0) * 1000.0)
+    s.retries += out.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+    s.ops += 1
+    return out
+
+
+def get_item(**kw):
+    out = client.get_item(**kw)
+    if "Item" not in out:
+        raise NotFound()
+    return out
+
+
+class NotFound(Exception):
+    pass
 
 
 counter_lock = threading.Lock()
 next_index = 0
+pages = 0
 deadline = float("inf")
 
 
+def stopped():
+    if opt.requests is None:
+        return time.perf_counter() >= deadline
+    return opt.op == "query" and pages >= opt.requests
+
+
 def claim():
+    """The next item index, or -1 when the run is over."""
     global next_index
     with counter_lock:
-        if opt.requests is not None:
-            if next_index >= opt.requests:
+        if opt.requests is None:
+            if time.perf_counter() >= deadline:
                 return -1
-        elif time.perf_counter() >= deadline:
+        elif next_index >= opt.requests:
             return -1
         k = next_index
         next_index += 1
-        return k
+    return k % opt.items
 
 
 def put(i):
@@ -181,16 +246,12 @@ def put(i):
 
 
 def get(i):
-    out = timed(client.get_item, TableName=opt.table, Key=bench_key(i))
-    if out is not None:
-        if "Item" in out:
-            stats().items += 1
-        else:
-            stats().error("NotFound")
+    if timed(get_item, TableName=opt.table, Key=bench_key(i)) is not None:
+        stats().items += 1
 
 
-def transact(k):
-    a, b = bench_item((2 * k) % opt.items), bench_item((2 * k + 1) % opt.items)
+def transact(i):
+    a, b = tx_item(i, "A"), tx_item(i, "B")
     out = timed(client.transact_write_items, TransactItems=[
         {"Put": {"TableName": opt.table, "Item": a}}, {"Put": {"TableName": opt.table, "Item": b}}])
     if out is not None:
@@ -200,41 +261,49 @@ def transact(k):
 
 
 def query_loop():
+    """Passes over the query partition, page by page (ops = Query calls), up to --items items a
+    pass. With --requests every thread reads the partition once and the run stops early after
+    that many pages; with --duration the threads read it again and again."""
+    global pages
     while True:
-        read, start = 0, None
-        while True:
-            if claim() < 0:
-                return
+        got, start = 0, None
+        while not stopped():
             kw = dict(TableName=opt.table, KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
                       ExpressionAttributeValues={":pk": {"S": QUERY_PK}, ":p": {"S": "ITEM#"}})
+            if opt.page_size:
+                kw["Limit"] = opt.page_size
             if start:
                 kw["ExclusiveStartKey"] = start
             out = timed(client.query, **kw)
+            with counter_lock:
+                pages += 1
             if out is None:
-                break
-            n = len(out.get("Items", ()))
-            read += n
+                continue  # the same page again
+            n = min(len(out.get("Items", ())), opt.items - got)
+            got += n
             stats().items += n
             start = out.get("LastEvaluatedKey")
-            if not start or read >= opt.items:
+            if not start or got >= opt.items:
                 break
+        if opt.requests is not None or stopped():
+            return
 
 
 def loop():
     if opt.op == "query":
         return query_loop()
     while True:
-        k = claim()
-        if k < 0:
+        i = claim()
+        if i < 0:
             return
         if opt.op == "put":
-            put(k % opt.items)
+            put(i)
         elif opt.op == "get":
-            get(k % opt.items)
+            get(i)
         elif opt.op == "mixed":
-            (get if k % 2 == 0 else put)((k >> 1) % opt.items)
+            (get if mixed_is_get(i) else put)(i)
         else:
-            transact(k)
+            transact(i)
 
 
 def create_table():
@@ -295,7 +364,7 @@ def main():
     while any(t.is_alive() for t in threads):
         threads[0].join(0.05) if threads[0].is_alive() else time.sleep(0.05)
         now = time.perf_counter()
-        if now - last_t >= 1.0:
+        if now - last_t >= 1.0 and not opt.quiet:
             with stats_lock:
                 done = sum(s.ops for s in all_stats)
                 failed = sum(s.failed for s in all_stats)

@@ -16,7 +16,8 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 const USAGE = `usage: bench.mjs --endpoint URL [--region R] [--ca-file PEM] --table NAME [--create-table]
        --op put|get|query|mixed|transact [--concurrency N] [--threads T]
        (--requests N | --duration SECONDS) [--items N] [--item-bytes B]
-       [--log-writes FILE] [--seed S] [--load]`;
+       [--log-writes FILE] [--seed S] [--load] [--partitions P] [--page-size N]
+       [--max-attempts N] [--quiet]`;
 
 function usage(msg) {
   process.stderr.write(`bench.mjs: ${msg}\n${USAGE}\n`);
@@ -24,8 +25,9 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-  const o = { region: "us-east-1", concurrency: 1, threads: 1, items: 1000, itemBytes: 100, seed: 1,
-              createTable: false, load: false };
+  const o = { region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1",
+              concurrency: 16, threads: 1, itemBytes: 100, seed: 1, partitions: 100, pageSize: 0,
+              maxAttempts: 0, createTable: false, load: false, quiet: false };
   const num = (name, v, min) => {
     if (v === undefined || !/^\d+(\.\d+)?$/.test(v)) usage(`${name} needs a number`);
     const n = Number(v);
@@ -50,36 +52,65 @@ function parseArgs(argv) {
       case "--log-writes": o.logWrites = v; k++; break;
       case "--seed": o.seed = Math.floor(num(a, v, 0)); k++; break;
       case "--load": o.load = true; break;
+      case "--quiet": o.quiet = true; break;
+      case "--partitions": o.partitions = Math.floor(num(a, v, 1)); k++; break;
+      case "--page-size": o.pageSize = Math.floor(num(a, v, 0)); k++; break;
+      case "--max-attempts": o.maxAttempts = Math.floor(num(a, v, 0)); k++; break;
       case "-h": case "--help": process.stdout.write(USAGE + "\n"); process.exit(0);
       default: usage(`unknown argument '${a}'`);
     }
-    if (v === undefined && !["--create-table", "--load"].includes(a)) usage(`${a} needs a value`);
+    if (v === undefined && !["--create-table", "--load", "--quiet"].includes(a)) usage(`${a} needs a value`);
   }
   if (!o.endpoint) usage("--endpoint is required");
   if (!o.table) usage("--table is required");
   if (!["put", "get", "query", "mixed", "transact"].includes(o.op)) usage("--op must be put, get, query, mixed or transact");
   if ((o.requests === undefined) === (o.duration === undefined)) usage("give exactly one of --requests and --duration");
+  if (o.requests === 0) usage("--requests must be at least 1");
+  if (o.load && o.op !== "query") usage("--load applies to --op query only");
+  if (o.items === undefined) o.items = o.op === "query" ? 1000 : o.requests !== undefined ? o.requests : 10000;
   return o;
 }
 
 const opt = parseArgs(process.argv.slice(2));
 
-// --- items, as ddb-bench derives them from the seed and an index
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-function data(seed, i, n) {
-  let x = (Math.imul(seed, 2654435761 | 0) + Math.imul(i, 2246822519 | 0) + 1) >>> 0;
+// --- items, exactly as ddb-bench derives them from the seed and an index (splitmix64)
+const M64 = (1n << 64n) - 1n;
+function splitmix64(x) {
+  x = (x + 0x9e3779b97f4a7c15n) & M64;
+  x = ((x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
+  x = ((x ^ (x >> 27n)) * 0x94d049bb133111ebn) & M64;
+  return x ^ (x >> 31n);
+}
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+function payloadOf(seed, i, n) {
+  const state = splitmix64(BigInt(seed)) ^ splitmix64((BigInt(i) + 0x632be59bd9b4e019n) & M64);
   let s = "";
-  for (let k = 0; k < n; k++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    s += ALNUM[(x >>> 24) % 62];
+  for (let k = 0; k < n; k += 8) {
+    let r = splitmix64((state + BigInt(k)) & M64);
+    for (let b = 0; b < 8 && k + b < n; b++, r >>= 8n) s += ALPHABET[Number(r & 63n)];
   }
   return s;
 }
-const sk = (i) => "ITEM#" + String(i).padStart(10, "0");
-const benchKey = (i) => ({ PK: { S: `BENCH#${opt.seed}#${i % 64}` }, SK: { S: sk(i) } });
-const benchItem = (i) => ({ ...benchKey(i), data: { S: data(opt.seed, i, opt.itemBytes) }, n: { N: String(i) } });
+// The payloads of the key space are made once (BigInt is slow): the measured work is the SDK's.
+const payloads = new Map();
+function payload(i) {
+  let p = payloads.get(i);
+  if (p === undefined) {
+    p = payloadOf(opt.seed, i, opt.itemBytes);
+    if (payloads.size < 200000) payloads.set(i, p);
+  }
+  return p;
+}
+const mixedIsGet = (i) =>
+  (splitmix64(((BigInt(opt.seed) * 0x9e3779b97f4a7c15n) & M64) ^ BigInt(i)) & 1n) !== 0n;
+const padded = (i) => String(i).padStart(10, "0");
+const benchPk = (i) => `BENCH#${opt.seed}#${i % opt.partitions}`;
+const makeItem = (pk, sk, i) => ({ PK: { S: pk }, SK: { S: sk }, data: { S: payload(i) }, n: { N: String(i) } });
+const benchKey = (i) => ({ PK: { S: benchPk(i) }, SK: { S: "ITEM#" + padded(i) } });
+const benchItem = (i) => makeItem(benchPk(i), "ITEM#" + padded(i), i);
+const txItem = (i, which) => makeItem(benchPk(i), `TX${which}#` + padded(i), i);
 const queryPk = `BENCHQ#${opt.seed}`;
-const queryItem = (i) => ({ PK: { S: queryPk }, SK: { S: sk(i) }, data: { S: data(opt.seed, i, opt.itemBytes) }, n: { N: String(i) } });
+const queryItem = (i) => makeItem(queryPk, "ITEM#" + padded(i), i);
 
 // --- the client
 const agentOptions = { keepAlive: true, maxSockets: opt.concurrency, maxFreeSockets: opt.concurrency };
@@ -88,6 +119,7 @@ if (opt.caFile) httpsAgentOptions.ca = fs.readFileSync(opt.caFile);
 const client = new DynamoDBClient({
   endpoint: opt.endpoint,
   region: opt.region,
+  ...(opt.maxAttempts ? { maxAttempts: opt.maxAttempts } : {}),
   requestHandler: new NodeHttpHandler({
     httpAgent: new http.Agent(agentOptions),
     httpsAgent: new https.Agent(httpsAgentOptions),
@@ -125,7 +157,8 @@ function countError(e) {
 }
 const addRetries = (out) => { const a = out?.$metadata?.attempts; if (a > 1) retries += a - 1; };
 
-// Times one call; counts it as an op, its retries, and an error if it finally failed.
+// Times one call. As in ddb-bench, ops and latencies are of calls that succeeded; a call that
+// finally failed counts as an error (by its error name); retries are counted either way.
 async function timed(fn) {
   const t0 = process.hrtime.bigint();
   try {
@@ -135,20 +168,24 @@ async function timed(fn) {
     ops++;
     return out;
   } catch (e) {
-    record(Number(process.hrtime.bigint() - t0) / 1e6);
     countError(e);
-    ops++;
     return null;
   }
 }
 
 // --- the workloads
-let next = 0;                    // the next op index, claimed by the loops
+let next = 0;                    // the next op, claimed by the loops
+let pages = 0;                   // query: Query calls finished
 let deadline = Infinity;         // hrtime ns
 const now = () => Number(process.hrtime.bigint());
-function claim() {
-  if (opt.requests !== undefined ? next >= opt.requests : now() >= deadline) return -1;
-  return next++;
+function stopped() {
+  if (opt.requests === undefined) return now() >= deadline;
+  return opt.op === "query" && pages >= opt.requests;
+}
+function claim() {   // the next item index, or -1 when the run is over
+  if (opt.requests === undefined) { if (now() >= deadline) return -1; }
+  else if (next >= opt.requests) return -1;
+  return next++ % opt.items;
 }
 
 async function put(i) {
@@ -157,14 +194,18 @@ async function put(i) {
   if (out) { items++; logWrite(item); }
 }
 async function get(i) {
-  const out = await timed(() => client.send(new GetItemCommand({ TableName: opt.table, Key: benchKey(i) })));
-  if (out) {
-    if (out.Item) items++;
+  const t0 = process.hrtime.bigint();
+  try {
+    const out = await client.send(new GetItemCommand({ TableName: opt.table, Key: benchKey(i) }));
+    addRetries(out);
+    if (out.Item) { record(Number(process.hrtime.bigint() - t0) / 1e6); ops++; items++; }
     else { errors.NotFound = (errors.NotFound || 0) + 1; failed++; }
+  } catch (e) {
+    countError(e);
   }
 }
-async function transact(k) {
-  const a = benchItem((2 * k) % opt.items), b = benchItem((2 * k + 1) % opt.items);
+async function transact(i) {
+  const a = txItem(i, "A"), b = txItem(i, "B");
   const out = await timed(() => client.send(new TransactWriteItemsCommand({
     TransactItems: [{ Put: { TableName: opt.table, Item: a } }, { Put: { TableName: opt.table, Item: b } }],
   })));
@@ -173,35 +214,40 @@ async function transact(k) {
 
 async function loop() {
   if (opt.op === "query") return queryLoop();
-  for (let k; (k = claim()) >= 0;) {
+  for (let i; (i = claim()) >= 0;) {
     switch (opt.op) {
-      case "put": await put(k % opt.items); break;
-      case "get": await get(k % opt.items); break;
-      case "mixed": if (k % 2 === 0) await get((k >> 1) % opt.items); else await put((k >> 1) % opt.items); break;
-      case "transact": await transact(k); break;
+      case "put": await put(i); break;
+      case "get": await get(i); break;
+      case "mixed": if (mixedIsGet(i)) await get(i); else await put(i); break;
+      case "transact": await transact(i); break;
     }
   }
 }
 
-// Passes over the query partition: pages (ops) until --items items are read, then again.
+// Passes over the query partition, page by page (ops = Query calls), up to --items items a pass
+// (counted as read only up to that limit, as ddb's query_prefix limit does). With --requests every
+// loop reads the partition once and the run stops early after that many pages; with --duration
+// the loops read it again and again.
 async function queryLoop() {
-  for (;;) {
-    let read = 0, start;
-    do {
-      if (claim() < 0) return;
+  do {
+    let got = 0, start;
+    while (!stopped()) {
       const input = {
         TableName: opt.table,
         KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)",
         ExpressionAttributeValues: { ":pk": { S: queryPk }, ":p": { S: "ITEM#" } },
       };
+      if (opt.pageSize) input.Limit = opt.pageSize;
       if (start) input.ExclusiveStartKey = start;
       const out = await timed(() => client.send(new QueryCommand(input)));
-      if (!out) break;
-      const n = out.Items ? out.Items.length : 0;
-      read += n; items += n;
+      pages++;
+      if (!out) continue;            // retry the same page
+      const n = Math.min(out.Items ? out.Items.length : 0, opt.items - got);
+      got += n; items += n;
       start = out.LastEvaluatedKey;
-    } while (start && read < opt.items);
-  }
+      if (!start || got >= opt.items) break;
+    }
+  } while (opt.requests === undefined && !stopped());
 }
 
 async function createTable() {
@@ -259,6 +305,7 @@ async function main() {
   if (opt.duration !== undefined) deadline = t0 + opt.duration * 1e9;
   let lastOps = 0, lastT = t0;
   const progress = setInterval(() => {
+    if (opt.quiet) return;
     const t = now();
     const rate = (ops - lastOps) / ((t - lastT) / 1e9);
     lastOps = ops; lastT = t;
