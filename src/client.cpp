@@ -21,6 +21,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <charconv>
+#include <cstdio>
 #include <random>
 #include <unordered_map>
 
@@ -294,19 +295,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     auto& r = c.response;
     if (!ec) {
       ev.response_bytes += r.body.size();
-      diag.http_status = r.status;
-      diag.request_id = r.request_id;
-      if (r.status == 200) {
-        ec = check_crc32(r.body, r.crc32);
-        if (!ec) ec = on_ok(r);
-      } else {
-        ec = parser.parse_error(r.status, r.body, diag);
-        if (!r.retry_after.empty()) {
-          double v = 0;
-          auto p = std::from_chars(r.retry_after.data(), r.retry_after.data() + r.retry_after.size(), v);
-          if (p.ec == std::errc()) diag.retry_after_seconds = v / 1000.0; // the header is in ms
-        }
-      }
+      ec = detail::response_outcome(parser, r, on_ok, diag);
     }
     co_return ec;
   }
@@ -474,11 +463,35 @@ error_code parse_into(response_parser& p, json_body b, list_tables_response& o, 
   return p.parse_list_tables(b, o, d);
 }
 
+// A random (version 4) UUID: the ClientRequestToken the SDKs fill in when the caller gave none.
+std::string random_token(std::mt19937_64& rng) {
+  std::uint64_t hi = rng(), lo = rng();
+  hi = (hi & ~0xF000ull) | 0x4000ull;                     // version 4
+  lo = (lo & ~(3ull << 62)) | (2ull << 62);               // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", unsigned(hi >> 32), unsigned(hi >> 16 & 0xFFFF),
+                unsigned(hi & 0xFFFF), unsigned(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
+  return out;
+}
+
+template <class Request> error_code serialize_for_send(client::impl& self, const Request& r, std::string& body) {
+  if constexpr (std::is_same_v<Request, transact_write_request>) {
+    // Retries resend the same body, so one token makes them idempotent: a transaction whose
+    // response was lost is not applied twice (nor reported as a failed condition on retry).
+    if (r.client_request_token().empty()) {
+      transact_write_request with_token = r;
+      with_token.client_request_token(random_token(self.rng));
+      return serialize(with_token, body);
+    }
+  }
+  return serialize(r, body);
+}
+
 // Serializes, runs and parses one operation into `out` (reused: a page keeps its memory).
 template <class Request, class Response>
 asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, Response& out, diagnostics& diag) {
   std::string body = self.take_body();
-  error_code ec = serialize(r, body);
+  error_code ec = serialize_for_send(self, r, body);
   if (ec) {
     diag.clear();
     diag.message = "invalid request: " + ec.message();

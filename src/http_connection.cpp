@@ -23,9 +23,6 @@ using boost::system::error_code;
 
 namespace {
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-// BatchGetItem responses can reach 16 MB; Beast's default body limit is 8 MB.
-constexpr std::uint64_t max_body = 64u << 20;
-
 // Beast reports its own timeout; callers see one code for "took too long".
 error_code normalize(error_code ec) {
   if (ec == boost::beast::error::timeout) return client_errc::timeout;
@@ -85,7 +82,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head, std
   }
 
   http::response_parser<padded_body> parser(std::piecewise_construct, std::make_tuple(std::move(out.body)));
-  parser.body_limit(max_body);
+  parser.body_limit(max_response_body);
   if (tls_) std::tie(ec, std::ignore) = co_await http::async_read(*tls_, read_buffer_, parser, tuple_awaitable);
   else std::tie(ec, std::ignore) = co_await http::async_read(*tcp_, read_buffer_, parser, tuple_awaitable);
   auto& res = parser.get();
@@ -99,16 +96,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head, std
     co_return normalize(ec);
   }
   tcp().expires_never();
-  out.status = res.result_int();
-  out.keep_alive = res.keep_alive();
-  auto field = [&](std::string_view name, std::string& to) {
-    auto it = res.find(name);
-    if (it == res.end()) to.clear();
-    else to.assign(it->value().data(), it->value().size());
-  };
-  field("x-amz-crc32", out.crc32);
-  field("x-amzn-RequestId", out.request_id);
-  field("x-amz-retry-after", out.retry_after);
+  read_head(res, out);
   ++uses_;
   last_used_ = clock::now();
   if (!out.keep_alive) close();

@@ -2,7 +2,7 @@
 // This and the pool are the only parts of ddb that touch sockets.
 #pragma once
 
-#include "padded_body.hpp"
+#include "http_response.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,16 +17,6 @@
 #include <string_view>
 
 namespace ddb::detail {
-
-/// What the caller needs of a response; the body keeps its capacity across requests.
-struct http_response {
-  unsigned status = 0;
-  bool keep_alive = true;
-  std::string body; // padded: capacity() >= size() + body_padding
-  std::string crc32;       // x-amz-crc32, empty when absent
-  std::string request_id;  // x-amzn-RequestId
-  std::string retry_after; // x-amz-retry-after, empty when absent
-};
 
 /// Where to connect. TLS when `tls` is set.
 struct connect_target {

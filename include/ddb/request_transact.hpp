@@ -170,7 +170,7 @@ public:
     return *this;
   }
   /// ClientRequestToken (1 to 36 characters): makes retries of this transaction idempotent for
-  /// 10 minutes.
+  /// 10 minutes. Without one, ddb::client sends a random token, the same for every retry.
   transact_write_request& client_request_token(std::string token) {
     client_request_token_ = std::move(token);
     return *this;

@@ -432,6 +432,10 @@ class Proxy:
                 writer.write(resp.body[:len(resp.body) // 2])
                 await writer.drain()
                 return
+            if resp.header("x-amz-crc32") is None:
+                # DynamoDB sends x-amz-crc32 on every response, errors included; DynamoDB Local
+                # omits it on errors. Add it as the service would, so clients can check.
+                resp.headers.append((b"x-amz-crc32", str(zlib.crc32(resp.body)).encode()))
             body = resp.body
             if fault == "corrupt_body" and body:
                 # Positions come from an RNG of their own, so the fault sequence is unaffected.
