@@ -38,8 +38,10 @@ inline void read_head(const boost::beast::http::response<padded_body>& res, http
   out.keep_alive = res.keep_alive();
   auto field = [&](std::string_view name, std::string& to) {
     auto it = res.find(name);
-    if (it == res.end()) to.clear();
-    else to.assign(it->value().data(), it->value().size());
+    if (it == res.end())
+      to.clear();
+    else
+      to.assign(it->value().data(), it->value().size());
   };
   field("x-amz-crc32", out.crc32);
   field("x-amzn-RequestId", out.request_id);

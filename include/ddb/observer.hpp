@@ -12,14 +12,14 @@ namespace ddb {
 
 /// One finished operation (success or final failure), retries included.
 struct operation_event {
-  std::string_view operation;             // "GetItem", ...
+  std::string_view operation;                    // "GetItem", ...
   std::chrono::steady_clock::duration latency{}; // from the call to the result, backoff included
-  unsigned attempts = 0;                  // 0: rejected before sending (bad input); retries = attempts - 1
-  unsigned http_status = 0;               // of the last attempt; 0 when no response came
-  error_code ec;                          // the final outcome
-  std::size_t request_bytes = 0;          // request bodies sent, summed over attempts
-  std::size_t response_bytes = 0;         // response bodies received, summed over attempts
-  std::string_view request_id;            // x-amzn-RequestId of the last response
+  unsigned attempts = 0;          // 0: rejected before sending (bad input); retries = attempts - 1
+  unsigned http_status = 0;       // of the last attempt; 0 when no response came
+  error_code ec;                  // the final outcome
+  std::size_t request_bytes = 0;  // request bodies sent, summed over attempts
+  std::size_t response_bytes = 0; // response bodies received, summed over attempts
+  std::string_view request_id;    // x-amzn-RequestId of the last response
 };
 
 /// Called on the client's thread as each operation ends; the event's views live only during the

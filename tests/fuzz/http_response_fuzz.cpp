@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const char* p = reinterpret_cast<const char*>(data + 1);
   std::size_t left = size - 1;
 
-  http::response_parser<ddb::detail::padded_body> res(std::piecewise_construct, std::make_tuple(std::string()));
+  http::response_parser<ddb::detail::padded_body> res(std::piecewise_construct,
+                                                      std::make_tuple(std::string()));
   res.body_limit(1u << 20);
   res.header_limit(16 * 1024);
   // Beast's parser consumes what it can and wants the rest again with more bytes, as the
@@ -66,7 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (ddb::item_view item : page.items()) (void)item.to_item();
     return 0;
   }
-  if (outcome == ddb::client_errc::crc32_mismatch || outcome == ddb::client_errc::malformed_response) return 0;
-  if (outcome.category() != ddb::service_category() || r.status == 200 || diag.http_status != r.status) std::abort();
+  if (outcome == ddb::client_errc::crc32_mismatch || outcome == ddb::client_errc::malformed_response)
+    return 0;
+  if (outcome.category() != ddb::service_category() || r.status == 200 || diag.http_status != r.status)
+    std::abort();
   return 0;
 }

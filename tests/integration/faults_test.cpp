@@ -33,7 +33,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class F> void run(F f) {
+template <class F>
+void run(F f) {
   asio::io_context io;
   auto fut = asio::co_spawn(io, f(io), asio::use_future);
   io.run();
@@ -41,7 +42,8 @@ template <class F> void run(F f) {
 }
 
 std::size_t open_descriptors() {
-  return static_cast<std::size_t>(std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator()));
+  return static_cast<std::size_t>(
+      std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator()));
 }
 
 // The proxy, started for one test with its own configuration and stopped at the end.
@@ -119,12 +121,13 @@ item make_item(const std::string& pk, const std::string& sk, int i) {
   std::string bytes;
   for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>((b + i) & 0xFF));
   std::string digits = std::to_string(1000000 + i);
-  return item{{"PK", pk},
-              {"SK", sk},
-              {"text", "élan ✓ 𝄞 #" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 300), 'x')},
-              {"n", number("12345678901234567890123456789" + digits.substr(0, 7) + ".12")},
-              {"blob", to_bytes(bytes)},
-              {"set", string_set{"a", "b", std::to_string(i)}}};
+  return item{
+      {"PK", pk},
+      {"SK", sk},
+      {"text", "élan ✓ 𝄞 #" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 300), 'x')},
+      {"n", number("12345678901234567890123456789" + digits.substr(0, 7) + ".12")},
+      {"blob", to_bytes(bytes)},
+      {"set", string_set{"a", "b", std::to_string(i)}}};
 }
 
 item key_of(const item& it) { return item{{"PK", it.at("PK")}, {"SK", it.at("SK")}}; }
@@ -135,17 +138,20 @@ std::string key_string(const item& it) {
 // A typed error: one of ddb's own or a DynamoDB error type ddb knows; never "malformed" (the
 // proxy corrupts bodies: they must be caught by the CRC, not half-parsed) nor unknown.
 ::testing::AssertionResult typed(const error_code& ec, const diagnostics& diag) {
-  if (ec.category() == client_category() && ec != client_errc::malformed_response) return ::testing::AssertionSuccess();
-  if (ec.category() == service_category() && ec != service_errc::unknown) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "untyped or unexpected error " << ec.category().name() << ":" << ec.value()
-                                       << " " << ec.message() << " (" << diag.error_type << ": " << diag.message << ")";
+  if (ec.category() == client_category() && ec != client_errc::malformed_response)
+    return ::testing::AssertionSuccess();
+  if (ec.category() == service_category() && ec != service_errc::unknown)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "untyped or unexpected error " << ec.category().name() << ":" << ec.value() << " " << ec.message()
+         << " (" << diag.error_type << ": " << diag.message << ")";
 }
 
 // What the workload did, to check against the table at the end.
 struct ledger {
-  std::map<std::string, item> attempted;   // every item ddb was asked to write, by key
-  std::set<std::string> acknowledged;      // keys of writes ddb reported successful
-  std::map<std::string, int> failures;     // by error message, for the log
+  std::map<std::string, item> attempted; // every item ddb was asked to write, by key
+  std::set<std::string> acknowledged;    // keys of writes ddb reported successful
+  std::map<std::string, int> failures;   // by error message, for the log
   int ok_ops = 0, failed_ops = 0;
   steady::duration longest{};
 
@@ -161,13 +167,15 @@ struct observed {
 };
 
 // Jobs 0..count-1, taken in turn by the workers of run_jobs().
-template <class Job> struct job_queue {
+template <class Job>
+struct job_queue {
   Job& job;
   int next = 0, count = 0, running = 0;
   asio::steady_timer done;
 };
 
-template <class Job> asio::awaitable<void> job_worker(job_queue<Job>& q) {
+template <class Job>
+asio::awaitable<void> job_worker(job_queue<Job>& q) {
   while (q.next < q.count) co_await q.job(q.next++);
   if (--q.running == 0) q.done.cancel();
 }
@@ -208,7 +216,9 @@ TEST(Faults, QuarterFaultedNothingLost) {
     std::string t = co_await make_table(direct, "faults");
     const auto ex = io.get_executor();
     const int partitions = 8;
-    auto timed = [&](steady::time_point start) { book.longest = std::max(book.longest, steady::now() - start); };
+    auto timed = [&](steady::time_point start) {
+      book.longest = std::max(book.longest, steady::now() - start);
+    };
 
     // 1. Single puts, half of them conditional (a retry after the write happened then fails its
     //    condition: a typed error for a write that did happen, which is allowed).
@@ -223,8 +233,10 @@ TEST(Faults, QuarterFaultedNothingLost) {
       auto start = steady::now();
       co_await c.execute(req, ec, diag);
       timed(start);
-      if (ec) book.failed(ec, diag);
-      else book.acknowledged.insert(k), ++book.ok_ops;
+      if (ec)
+        book.failed(ec, diag);
+      else
+        book.acknowledged.insert(k), ++book.ok_ops;
     });
 
     // 2. Batch writes of 25 items: acknowledged unless returned as unprocessed.
@@ -298,7 +310,9 @@ TEST(Faults, QuarterFaultedNothingLost) {
       }
       ++book.ok_ops;
       EXPECT_TRUE(got.item.has_value()) << keys[static_cast<std::size_t>(i)];
-      if (got.item) { EXPECT_EQ(*got.item, want) << keys[static_cast<std::size_t>(i)]; }
+      if (got.item) {
+        EXPECT_EQ(*got.item, want) << keys[static_cast<std::size_t>(i)];
+      }
     });
 
     // 5. Queries of each partition, 40 items a page: every item one that was written, exactly,
@@ -329,13 +343,17 @@ TEST(Faults, QuarterFaultedNothingLost) {
           auto k = key_string(it);
           auto w = book.attempted.find(k);
           EXPECT_TRUE(w != book.attempted.end()) << "never written: " << k;
-          if (w != book.attempted.end()) { EXPECT_EQ(it, w->second) << k; }
+          if (w != book.attempted.end()) {
+            EXPECT_EQ(it, w->second) << k;
+          }
           EXPECT_TRUE(seen_keys.insert(k).second) << "seen twice: " << k;
         }
       }
       timed(start);
       for (auto& k : book.acknowledged)
-        if (k.rfind(pk + "|", 0) == 0) { EXPECT_TRUE(seen_keys.count(k)) << "query missed " << k; }
+        if (k.rfind(pk + "|", 0) == 0) {
+          EXPECT_TRUE(seen_keys.count(k)) << "query missed " << k;
+        }
     });
 
     // Every connection is back in the pool, none is left busy.
@@ -356,12 +374,16 @@ TEST(Faults, QuarterFaultedNothingLost) {
     for (auto& k : book.acknowledged) {
       auto s = stored.find(k);
       EXPECT_TRUE(s != stored.end()) << "acknowledged write lost: " << k;
-      if (s != stored.end()) { EXPECT_EQ(s->second, book.attempted.at(k)) << k; }
+      if (s != stored.end()) {
+        EXPECT_EQ(s->second, book.attempted.at(k)) << k;
+      }
     }
     for (auto& [k, it] : stored) {
       auto w = book.attempted.find(k);
       EXPECT_TRUE(w != book.attempted.end()) << "unknown item in table: " << k;
-      if (w != book.attempted.end()) { EXPECT_EQ(it, w->second) << "stored content differs: " << k; }
+      if (w != book.attempted.end()) {
+        EXPECT_EQ(it, w->second) << "stored content differs: " << k;
+      }
     }
     auto drop = delete_table_request(t);
     co_await direct.delete_table(drop);
@@ -371,16 +393,17 @@ TEST(Faults, QuarterFaultedNothingLost) {
 
   auto faults = proxy.faults();
   std::cout << "ops ok " << book.ok_ops << ", failed " << book.failed_ops << "; attempts " << seen.attempts
-            << " for " << seen.operations << " operations; longest " << std::chrono::duration<double>(book.longest).count()
-            << " s\nproxy:";
+            << " for " << seen.operations << " operations; longest "
+            << std::chrono::duration<double>(book.longest).count() << " s\nproxy:";
   for (auto& [k, v] : faults) std::cout << " " << k << "=" << v;
   std::cout << "\nfailures:";
   for (auto& [k, v] : book.failures) std::cout << " [" << k << "]=" << v;
   std::cout << "\n";
 
   // The faults did happen, of every kind and on both sides of the write.
-  for (const char* f : {"throttle/before", "throttle/after", "http500/before", "http503/after", "close_before_response/before",
-                        "close_before_response/after", "close_mid_response", "delay", "corrupt_body", "connection_close"})
+  for (const char* f : {"throttle/before", "throttle/after", "http500/before", "http503/after",
+                        "close_before_response/before", "close_before_response/after", "close_mid_response",
+                        "delay", "corrupt_body", "connection_close"})
     EXPECT_GT(faults[f], 0) << f;
   EXPECT_GT(faults["requests"] - faults["none"], faults["requests"] / 5); // about a quarter faulted
   // Retries absorbed them: nearly everything succeeded, in few attempts.
@@ -454,7 +477,8 @@ TEST(Faults, IdleKeepAliveClosedByServer) {
 // A delay past the request timeout: each attempt times out, and the operation gives up at its
 // deadline with a typed timeout, not later.
 TEST(Faults, DelayPastTimeoutsEndsAtTheDeadline) {
-  fault_proxy proxy(R"({"seed": 3, "operations": {"GetItem": {"delay": 1.0, "delay_ms": 5000, "after_fraction": 0}}})");
+  fault_proxy proxy(
+      R"({"seed": 3, "operations": {"GetItem": {"delay": 1.0, "delay_ms": 5000, "after_fraction": 0}}})");
   run([&](asio::io_context& io) -> asio::awaitable<void> {
     auto options = proxied(proxy);
     options.request_timeout = 300ms;
