@@ -177,11 +177,11 @@ std::string assume_role_with_web_identity_body(std::string_view role_arn, std::s
 /// A session name when none is configured: "ddb-session-" and the time in milliseconds.
 std::string default_role_session_name(std::chrono::system_clock::time_point now);
 
-/// The <Credentials> of an AssumeRoleWithWebIdentity response (AccessKeyId, SecretAccessKey,
+/// The `<Credentials>` of an AssumeRoleWithWebIdentity response (AccessKeyId, SecretAccessKey,
 /// SessionToken, Expiration). client_errc::malformed_response when any is missing or invalid.
 credentials parse_assume_role_with_web_identity_response(std::string_view xml, error_code& ec);
 
-/// The <Error> of an STS error response.
+/// The `<Error>` of an STS error response.
 struct sts_error {
   std::string code; ///< e.g. "InvalidIdentityToken", "IDPCommunicationError" (retryable)
   std::string message;
