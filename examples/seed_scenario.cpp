@@ -127,6 +127,7 @@ asio::awaitable<void> scenario(ddb::client& client) {
   }
   db::table table(client, table_name, schema);
 
+  // [readme-begin]
   // Construct entity keys.
   db::partition_key<User> pk_alice("alice");
   std::cout << pk_alice.str() << "\n"; // USER#alice
@@ -157,6 +158,7 @@ asio::awaitable<void> scenario(ddb::client& client) {
   std::vector<ddb::item> members;
   while (auto member = co_await stream.next()) members.push_back(std::move(*member));
   std::cout << py_repr(members) << "\n"; // [{'PK': 'alice'}, {'PK': 'bob'}]
+  // [readme-end]
 
   // Inserting an existing item fails with a typed error.
   try {
