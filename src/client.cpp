@@ -181,6 +181,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     auto offer = offer_session();
     if (!ec) ec = co_await conns[s]->http.connect(target, opts.connect_timeout, offer.get());
     pool.opened(s, !ec);
+    if (ec) log(log_level::warn, [&] { return "connecting to " + ep.host + ":" + ep.port + " failed: " + ec.message(); });
+    else log(log_level::debug, [&] { return "connected to " + ep.host + ":" + ep.port + (tls ? " (TLS)" : ""); });
     co_return ec;
   }
 
@@ -255,7 +257,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     if (!creds) {
       error_code ec;
       creds = co_await opts.credentials->fetch(ec);
-      if (ec) co_return ec;
+      if (ec) {
+        log(log_level::error, [&] { return "no credentials: " + ec.message(); });
+        co_return ec;
+      }
     }
     pool_state::slot s;
     if (auto ec = co_await acquire(s, deadline)) co_return ec;
@@ -300,6 +305,20 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     co_return ec;
   }
 
+  // Builds the line only when someone listens at that level.
+  template <class MakeLine> void log(log_level level, MakeLine make_line) {
+    if (opts.logger && level >= opts.min_log_level && level != log_level::off) opts.logger(level, make_line());
+  }
+
+  // What a failure was, for a log line: ddb's code, and DynamoDB's type and message if any.
+  static std::string describe(const error_code& ec, const diagnostics& diag) {
+    std::string s = ec.message();
+    if (!diag.error_type.empty()) s.append(" (").append(diag.error_type).append(": ").append(diag.message).append(")");
+    else if (!diag.message.empty()) s.append(" (").append(diag.message).append(")");
+    if (!diag.request_id.empty()) s.append(", request id ").append(diag.request_id);
+    return s;
+  }
+
   void build_head(std::string& head, std::size_t body_size, const std::string& token) {
     head.clear();
     head.append("POST / HTTP/1.1\r\nHost: ").append(ep.host_header);
@@ -317,10 +336,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   // caller's setting is restored afterwards.
   template <class OnOk>
   asio::awaitable<error_code> run(std::string_view operation, std::string_view body, OnOk on_ok,
-                                  diagnostics& diag) {
+                                  diagnostics& diag, operation_event& ev) {
     bool caller_throws = co_await asio::this_coro::throw_if_cancelled();
     co_await asio::this_coro::throw_if_cancelled(false);
-    error_code ec = co_await execute(operation, body, on_ok, diag);
+    error_code ec = co_await execute(operation, body, on_ok, diag, ev);
     co_await asio::this_coro::throw_if_cancelled(caller_throws);
     co_return ec;
   }
@@ -328,11 +347,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   // Runs an operation with retries (AWS standard mode: ddb/retry_policy.hpp).
   template <class OnOk>
   asio::awaitable<error_code> execute(std::string_view operation, std::string_view body, OnOk on_ok,
-                                      diagnostics& diag) {
+                                      diagnostics& diag, operation_event& ev) {
     auto start = steady::now();
     auto deadline = start + opts.operation_timeout;
     retry_state retry(opts.retry, &quota);
-    operation_event ev;
     ev.operation = operation;
     error_code ec;
     for (;;) {
@@ -345,6 +363,11 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       auto delay = retry.next_delay(ec, diag.http_status, diag.retry_after_seconds, jitter(rng),
                                     steady::now(), deadline);
       if (!delay) break;
+      log(log_level::info, [&] {
+        return std::string(operation) + " attempt " + std::to_string(ev.attempts) + " failed: " + describe(ec, diag) +
+               "; retrying in " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(*delay).count()) +
+               " ms";
+      });
       asio::steady_timer timer(ex, *delay);
       auto [tec] = co_await timer.async_wait(tuple_awaitable);
       if (tec) { // cancelled while backing off
@@ -352,13 +375,14 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         break;
       }
     }
-    if (opts.on_operation) {
-      ev.latency = steady::now() - start;
-      ev.http_status = diag.http_status;
-      ev.ec = ec;
-      ev.request_id = diag.request_id;
-      opts.on_operation(ev);
-    }
+    ev.latency = steady::now() - start;
+    ev.http_status = diag.http_status;
+    ev.ec = ec;
+    ev.request_id = diag.request_id;
+    if (ec)
+      log(log_level::warn, [&] {
+        return std::string(operation) + " failed after " + std::to_string(ev.attempts) + " attempt(s): " + describe(ec, diag);
+      });
     co_return ec;
   }
 
@@ -428,7 +452,9 @@ asio::awaitable<void> client::invoke(std::string_view operation, std::string_vie
     response.swap(r.body); // hand over the body; the connection keeps the caller's old buffer
     return error_code{};
   };
-  ec = co_await self->run(operation, body, on_ok, diag);
+  operation_event ev;
+  ec = co_await self->run(operation, body, on_ok, diag, ev);
+  if (self->opts.on_operation) self->opts.on_operation(ev);
 }
 
 namespace {
@@ -474,6 +500,28 @@ std::string random_token(std::mt19937_64& rng) {
   return out;
 }
 
+// CapacityUnits of a response, all tables summed.
+double capacity_units(const std::optional<consumed_capacity>& c) { return c ? c->capacity_units : 0; }
+double capacity_units(const std::vector<consumed_capacity>& cs) {
+  double sum = 0;
+  for (auto& c : cs) sum += c.capacity_units;
+  return sum;
+}
+template <class Response> double capacity_units(const Response& r) {
+  if constexpr (requires { r.consumed_capacity(); }) return capacity_units(r.consumed_capacity()); // page
+  else if constexpr (requires { r.consumed_capacity; }) return capacity_units(r.consumed_capacity);
+  else return 0;
+}
+
+// Adds ReturnConsumedCapacity TOTAL to a serialized request that did not ask for any.
+template <class Request> void ask_for_capacity(const Request& r, std::string& body) {
+  if constexpr (requires { r.return_consumed_capacity(); }) {
+    if (r.return_consumed_capacity() || body.size() < 2 || body.back() != '}') return;
+    body.pop_back();
+    body.append(body.back() == '{' ? "" : ",").append(R"("ReturnConsumedCapacity":"TOTAL"})");
+  }
+}
+
 template <class Request> error_code serialize_for_send(client::impl& self, const Request& r, std::string& body) {
   if constexpr (std::is_same_v<Request, transact_write_request>) {
     // Retries resend the same body, so one token makes them idempotent: a transaction whose
@@ -491,21 +539,22 @@ template <class Request> error_code serialize_for_send(client::impl& self, const
 template <class Request, class Response>
 asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, Response& out, diagnostics& diag) {
   std::string body = self.take_body();
+  operation_event ev;
+  ev.operation = Request::operation;
   error_code ec = serialize_for_send(self, r, body);
-  if (ec) {
+  if (ec) { // rejected before sending: zero attempts
     diag.clear();
     diag.message = "invalid request: " + ec.message();
-    if (self.opts.on_operation) { // rejected before sending: zero attempts
-      operation_event ev;
-      ev.operation = Request::operation;
-      ev.ec = ec;
-      self.opts.on_operation(ev);
-    }
+    ev.ec = ec;
+    self.log(log_level::warn, [&] { return std::string(Request::operation) + " not sent: " + diag.message; });
   } else {
+    if (self.opts.report_consumed_capacity) ask_for_capacity(r, body);
     // Parsed on the connection's buffer before it is released: no copy of the body.
     auto on_ok = [&](detail::http_response& res) { return parse_into(self.parser, json_body(res.body), out, diag); };
-    ec = co_await self.run(Request::operation, body, on_ok, diag);
+    ec = co_await self.run(Request::operation, body, on_ok, diag, ev);
+    if (!ec) ev.consumed_capacity = capacity_units(out);
   }
+  if (self.opts.on_operation) self.opts.on_operation(ev);
   self.give_back(std::move(body));
   co_return ec;
 }

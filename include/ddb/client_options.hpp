@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ddb/credentials_provider.hpp>
+#include <ddb/logger.hpp>
 #include <ddb/observer.hpp>
 #include <ddb/retry_policy.hpp>
 
@@ -49,6 +50,13 @@ struct client_options {
   std::string ca_file;
   /// Told of every operation as it ends (latency, attempts, status, bytes): metrics hooks.
   operation_observer on_operation;
+  /// Asks DynamoDB for the capacity each operation consumed (ReturnConsumedCapacity TOTAL, unless
+  /// a request sets its own), so that on_operation can report it.
+  bool report_consumed_capacity = false;
+  /// Where the client logs, and from which level on (connections: debug; retries: info; final
+  /// failures: warn; credentials failures: error).
+  ddb::logger logger;
+  log_level min_log_level = log_level::info;
 };
 
 } // namespace ddb

@@ -19,6 +19,7 @@ struct operation_event {
   error_code ec;                  // the final outcome
   std::size_t request_bytes = 0;  // request bodies sent, summed over attempts
   std::size_t response_bytes = 0; // response bodies received, summed over attempts
+  double consumed_capacity = 0;   // CapacityUnits DynamoDB reported, all tables summed
   std::string_view request_id;    // x-amzn-RequestId of the last response
 };
 

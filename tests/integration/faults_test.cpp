@@ -552,3 +552,81 @@ TEST(Faults, ThrottlingIsTypedAndRetried) {
   });
   EXPECT_EQ(proxy.faults()["throttle"], 9);
 }
+
+// The hooks a service builds its metrics and logs on: attempts and retries, consumed capacity,
+// log lines at each level, and never a secret in them.
+TEST(Faults, ObserverAndLoggerSeeRetriesCapacityNoSecrets) {
+  fault_proxy proxy(R"({"seed": 6, "operations": {"PutItem": {"throttle": 1.0, "after_fraction": 0,
+                                                               "throttle_types": ["ThrottlingException"]}}})");
+  std::vector<std::pair<log_level, std::string>> lines;
+  std::vector<operation_event> events;
+  std::vector<std::string> request_ids;
+  run([&](asio::io_context& io) -> asio::awaitable<void> {
+    client direct(io.get_executor(), local_options());
+    std::string t = co_await make_table(direct, "faults_hooks");
+    auto options = proxied(proxy);
+    options.credentials = make_static_credentials_provider(
+        {"AKIDLOCAL", "s3cr3t-KEY-never-logged", "TOKEN-never-logged", std::nullopt});
+    options.retry.max_attempts = 3;
+    options.report_consumed_capacity = true;
+    options.min_log_level = log_level::debug;
+    options.logger = [&](log_level l, std::string_view line) { lines.emplace_back(l, std::string(line)); };
+    options.on_operation = [&](const operation_event& e) {
+      events.push_back(e);
+      request_ids.emplace_back(e.request_id); // the event's views live only during the call
+    };
+    client c(io.get_executor(), options);
+
+    error_code ec;
+    diagnostics diag;
+    item it = make_item("P", "I", 1);
+    auto put = put_item_request(t, it);
+    co_await c.execute(put, ec, diag); // throttled every time
+    EXPECT_EQ(ec, service_errc::throttling);
+    co_await direct.put_item(put); // DynamoDB Local reports 0 units for reading nothing
+    auto get = get_item_request(t, key_of(it)).consistent_read();
+    co_await c.execute(get, ec, diag);
+    EXPECT_FALSE(ec);
+    auto q = query_request(t).key_condition("PK = :pk").value(":pk", "P");
+    co_await c.execute(q, ec, diag);
+    EXPECT_FALSE(ec);
+    auto bad = get_item_request(t, item{}); // no key: rejected before sending
+    co_await c.execute(bad, ec, diag);
+    EXPECT_EQ(ec, client_errc::invalid_argument);
+    auto drop = delete_table_request(t);
+    co_await direct.delete_table(drop);
+  });
+
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].operation, "PutItem");
+  EXPECT_EQ(events[0].attempts, 3u);
+  EXPECT_EQ(events[0].http_status, 400u);
+  EXPECT_EQ(events[0].ec, service_errc::throttling);
+  EXPECT_GT(events[0].request_bytes, 3 * 300u); // three bodies sent
+  EXPECT_EQ(events[1].operation, "GetItem");
+  EXPECT_EQ(events[1].attempts, 1u);
+  EXPECT_EQ(events[1].http_status, 200u);
+  EXPECT_GT(events[1].consumed_capacity, 0.0);
+  EXPECT_GT(events[1].response_bytes, 0u);
+  EXPECT_FALSE(request_ids[1].empty());
+  EXPECT_EQ(events[2].operation, "Query");
+  EXPECT_GT(events[2].consumed_capacity, 0.0);
+  EXPECT_EQ(events[3].attempts, 0u);
+  EXPECT_EQ(events[3].ec, client_errc::invalid_argument);
+
+  auto has = [&](log_level l, const std::string& text) {
+    for (auto& [level, line] : lines)
+      if (level == l && line.find(text) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(has(log_level::debug, "connected to 127.0.0.1:"));
+  EXPECT_TRUE(has(log_level::info, "PutItem attempt 1 failed"));
+  EXPECT_TRUE(has(log_level::info, "ThrottlingException"));
+  EXPECT_TRUE(has(log_level::warn, "PutItem failed after 3 attempt(s)"));
+  EXPECT_TRUE(has(log_level::warn, "GetItem not sent: invalid request"));
+  for (auto& [level, line] : lines) {
+    EXPECT_EQ(line.find("s3cr3t"), std::string::npos) << line;
+    EXPECT_EQ(line.find("TOKEN-never"), std::string::npos) << line;
+    EXPECT_EQ(line.find("Signature"), std::string::npos) << line;
+  }
+}
