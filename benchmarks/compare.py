@@ -43,8 +43,9 @@ def log(msg):
 
 class Scenario:
     def __init__(self, name, server, op, concurrency, args, clients, duration=None, requests=None,
-                 title=None):
+                 title=None, once=False):
         self.name, self.server, self.op, self.concurrency = name, server, op, concurrency
+        self.once = once  # in the first repetition only
         self.args, self.clients = args, clients
         self.duration, self.requests = duration, requests
         self.title = title or name
@@ -64,7 +65,8 @@ def scenarios(opt):
                         title="canned Query, 1 MB pages, 10k items a pass, concurrency 1"))
     # The RSS target: one pass over 1M items (1000 pages, about 1 GB), ddb only.
     out.append(Scenario("canned-query-1M", "canned", "query", 1, ["--items", "1000000"], ["ddb"],
-                        requests=1000, title="canned Query, one pass over 1M items (1000 pages), concurrency 1"))
+                        requests=1000, once=True,
+                        title="canned Query, one pass over 1M items (1000 pages), concurrency 1"))
     if not opt.no_local:
         li = ["--items", str(LOCAL_ITEMS), "--item-bytes", str(LOCAL_ITEM_BYTES)]
         lq = ["--items", str(LOCAL_QUERY_ITEMS), "--item-bytes", str(LOCAL_QUERY_ITEM_BYTES)]
@@ -179,19 +181,30 @@ def command(client, sc, endpoint, extra=()):
 
 
 def run_client(cmd, cpu, timeout, logf):
-    """Runs cmd pinned to cpu; returns (exit status, its JSON result or None, cpu s, peak RSS MB)."""
+    """Runs cmd pinned to cpu; returns (exit status, its JSON result or None, cpu s, peak RSS MB).
+
+    Through GNU time: Linux keeps a process's peak RSS across execve, so a client forked from this
+    Python (20+ MB) would report at least that much; forked from time's small process it starts
+    from about 2 MB. time also measures wrk's CPU and peak RSS, which wrk does not report."""
     print("$ " + " ".join(shlex.quote(c) for c in cmd), file=logf, flush=True)
-    p = subprocess.Popen(["taskset", "-c", str(cpu)] + cmd, stdout=subprocess.PIPE, stderr=logf,
-                         env=client_env(), cwd=ROOT)
+    timefile = os.path.join(STATE, "time.out")
+    p = subprocess.Popen(["/usr/bin/time", "-q", "-f", "%U %S %M", "-o", timefile,
+                          "taskset", "-c", str(cpu)] + cmd,
+                         stdout=subprocess.PIPE, stderr=logf, env=client_env(), cwd=ROOT)
     timer = threading.Timer(timeout, p.kill)
     timer.start()
     out = p.stdout.read().decode(errors="replace")
-    _, status, ru = os.wait4(p.pid, 0)
+    p.wait()
     timer.cancel()
-    p.returncode = os.waitstatus_to_exitcode(status)
     p.stdout.close()
     logf.write(out)
     logf.flush()
+    cpu_s, rss_mb = None, None
+    try:
+        u, s_, kb = open(timefile).read().split()[-3:]
+        cpu_s, rss_mb = float(u) + float(s_), int(kb) / 1024
+    except (OSError, ValueError):
+        pass
     result = None
     for line in reversed(out.splitlines()):
         line = line.strip()
@@ -201,7 +214,7 @@ def run_client(cmd, cpu, timeout, logf):
             except ValueError:
                 pass
             break
-    return p.returncode, result, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+    return p.returncode, result, cpu_s, rss_mb
 
 
 def prepare_local(opt, local, logf):
@@ -229,7 +242,7 @@ def prepare_local(opt, local, logf):
 def run_all(opt, canned, local, logf):
     runs = []
     scs = scenarios(opt)
-    total = sum(len(s.clients) for s in scs) * opt.reps
+    total = sum(len(s.clients) * (1 if s.once else opt.reps) for s in scs)
     n = 0
     prepared = False
     for sc in scs:
@@ -239,7 +252,7 @@ def run_all(opt, canned, local, logf):
             prepared = True
         port = canned["port"] if sc.server == "canned" else local["port"]
         endpoint = f"http://127.0.0.1:{port}"
-        for rep in range(opt.reps):
+        for rep in range(1 if sc.once else opt.reps):
             for client in sc.clients:
                 n += 1
                 cmd = command(client, sc, endpoint)
@@ -250,7 +263,7 @@ def run_all(opt, canned, local, logf):
                 rc, res, cpu, rss = run_client(cmd, opt.client_cpu, timeout, logf)
                 wall = time.monotonic() - t0
                 server_cpu = proc_cpu_seconds(server_pids) - s0
-                if res is not None and res.get("cpu_seconds") is None:   # wrk: measured from outside
+                if res is not None and res.get("cpu_seconds") is None and cpu is not None:  # wrk
                     res["cpu_seconds"] = round(cpu, 6)
                     res["peak_rss_mb"] = round(rss, 1)
                 summary = "no result" if res is None else \
@@ -304,6 +317,12 @@ def medians(runs):
             "failed_runs": sum(1 for r in rs if r["exit"] != 0),
         }
     return out
+
+
+def metric(sc):
+    """What a scenario is compared by: items/s for Query (ddb-bench counts every Query call as an
+    op, prefetched pages it then drops included; a pass is --items items for every client), else ops/s."""
+    return "items_per_sec" if sc.op == "query" else "ops_per_sec"
 
 
 def fmt(x, d=0):
@@ -496,14 +515,15 @@ def markdown(opt, scs, m, meta, raw_name, png):
     if local:
         worst, parts = None, []
         for s in local:
-            d = g(s.name, "ddb", "ops_per_sec")
+            d = g(s.name, "ddb", metric(s))
             for p in peers:
-                x = g(s.name, p, "ops_per_sec")
+                x = g(s.name, p, metric(s))
                 if d and x:
                     parts.append(f"{s.op} ÷ {p} {d / x:.2f}")
                     worst = d / x if worst is None else min(worst, d / x)
         if parts:
-            L.append(f"| never slower than a peer against DynamoDB Local (ddb ops/s ÷ peer's, concurrency 16) | "
+            L.append(f"| never slower than a peer against DynamoDB Local (ddb's ops/s ÷ the peer's, query: "
+                     f"items/s; concurrency 16) | "
                      f"{', '.join(parts)} | {verdict(worst >= 1.0)} |")
     L.append("")
 
@@ -515,19 +535,19 @@ def markdown(opt, scs, m, meta, raw_name, png):
     L.append("")
     L.append("nginx answers every request from memory with a fixed body and its `x-amz-crc32` "
              "(`benchmarks/canned/canned-server.sh`), so these figures are the client's cost. "
-             "Operations per second (Query: pages of 1000 items, 1.07 MB), medians:")
+             "Operations per second (Query: items per second, from pages of 1000 items, 1.07 MB), medians:")
     L.append("")
     head = "| scenario | " + " | ".join(present) + " | " + " | ".join(f"ddb ÷ {p}" for p in rpeers) + " |"
     L.append(head)
     L.append("| --- " * (1 + len(present) + len(rpeers)) + "|")
     for s in canned:
-        cells = [fmt(g(s.name, p, "ops_per_sec"), 1 if (g(s.name, p, "ops_per_sec") or 100) < 100 else 0)
-                 for p in present]
-        rs = [ratio(g(s.name, "ddb", "ops_per_sec"), g(s.name, p, "ops_per_sec"),
+        k = metric(s)
+        cells = [fmt(g(s.name, p, k), 1 if (g(s.name, p, k) or 100) < 100 else 0) for p in present]
+        rs = [ratio(g(s.name, "ddb", k), g(s.name, p, k),
                     2 if p == "wrk" else 1) for p in rpeers]
         L.append(f"| {s.title} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
     L.append("")
-    L.append("Client CPU per operation (µs, `cpu_seconds ÷ ops`; wrk's from `wait4`) and peak RSS (MB):")
+    L.append("Client CPU per operation (µs, `cpu_seconds ÷ ops`; wrk's from GNU `time`) and peak RSS (MB):")
     L.append("")
     L.append("| scenario | " + " | ".join(f"{p} µs/op" for p in present) + " | " +
              " | ".join(f"{p} RSS" for p in present) + " |")
@@ -562,6 +582,9 @@ def markdown(opt, scs, m, meta, raw_name, png):
                              f"{fmt((g(s.name, p, 'bytes_per_cpu_second') or 0) / 1e6)} | "
                              f"{fmt(g(s.name, p, 'peak_rss_mb'), 1)} |")
         L.append("")
+        L.append("These rates include the HTTP transfer and everything the client does per page; the parser alone "
+                 "is in the micro-benchmarks above (`BM_parse_query_page_1MB`). The 1M-item pass runs once.")
+        L.append("")
 
     # --- DynamoDB Local
     locs = [s for s in scs if s.server == "local"]
@@ -570,20 +593,21 @@ def markdown(opt, scs, m, meta, raw_name, png):
         L.append("")
         L.append(f"The same table in DynamoDB Local (in memory, Java, pinned to CPU {opt.server_cpu}); put/get over "
                  f"{LOCAL_ITEMS} items of {LOCAL_ITEM_BYTES} B, query over a partition of {LOCAL_QUERY_ITEMS} items of "
-                 f"{LOCAL_QUERY_ITEM_BYTES} B (ops = pages). Server CPU is DynamoDB Local's Java process "
+                 f"{LOCAL_QUERY_ITEM_BYTES} B (ops = Query calls; compared by items/s). Server CPU is DynamoDB Local's Java process "
                  "(`/proc/PID/stat` utime+stime) over each run; the server's share is server CPU ÷ (server + "
                  "client CPU). At concurrency 1 the client is idle for `1 − client CPU ÷ wall` of the time.")
         L.append("")
-        L.append("| scenario | client | ops/s | ÷ ddb | p50 ms | p99 ms | client µs/op | server µs/op | "
+        L.append("| scenario | client | ops/s | items/s | ÷ ddb | p50 ms | p99 ms | client µs/op | server µs/op | "
                  "server's share of CPU | client CPU ÷ wall |")
-        L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for s in locs:
             for c in s.clients:
                 p = NAMES[c]
                 if (s.name, p) not in m:
                     continue
                 L.append(f"| {s.title} | {p} | {fmt(g(s.name, p, 'ops_per_sec'))} | "
-                         f"{ratio(g(s.name, p, 'ops_per_sec'), g(s.name, 'ddb', 'ops_per_sec'))} | "
+                         f"{fmt(g(s.name, p, 'items_per_sec'))} | "
+                         f"{ratio(g(s.name, p, metric(s)), g(s.name, 'ddb', metric(s)))} | "
                          f"{fmt(g(s.name, p, 'p50'), 2)} | {fmt(g(s.name, p, 'p99'), 2)} | "
                          f"{fmt(g(s.name, p, 'cpu_us_per_op'))} | {fmt(g(s.name, p, 'server_cpu_us_per_op'))} | "
                          f"{fmt((g(s.name, p, 'server_share') or 0) * 100)} % | "
@@ -619,20 +643,22 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="one repetition, 2 s runs, concurrency 1 and 64")
     ap.add_argument("--reps", type=int, help="repetitions (default 3; --quick 1)")
-    ap.add_argument("--duration", type=float, help="seconds per canned run (default 4; --quick 2)")
-    ap.add_argument("--local-duration", type=float, help="seconds per DynamoDB Local run (default 6; --quick 3)")
+    ap.add_argument("--duration", type=float, help="seconds per canned run (default 3; --quick 2)")
+    ap.add_argument("--local-duration", type=float, help="seconds per DynamoDB Local run (default 5; --quick 3)")
     ap.add_argument("--clients", default=",".join(CLIENTS), help="a subset of ddb,js,boto3,wrk")
     ap.add_argument("--no-local", action="store_true", help="canned server only")
     ap.add_argument("--no-md", action="store_true", help="do not rewrite BENCHMARKS.md")
     ap.add_argument("--no-build", action="store_true", help="use the ddb-bench already built")
     ap.add_argument("--server-cpu", type=int, default=0)
     ap.add_argument("--client-cpu", type=int, default=1)
+    ap.add_argument("--render", metavar="RAW_JSON",
+                    help="run nothing: redraw the chart and BENCHMARKS.md from benchmarks/results/RAW_JSON")
     ap.add_argument("--jar-dir", required=True, help=argparse.SUPPRESS)
     argv = sys.argv[1:]
     opt = ap.parse_args(argv)
     opt.reps = opt.reps or (1 if opt.quick else 3)
-    opt.duration = opt.duration or (2 if opt.quick else 4)
-    opt.local_duration = opt.local_duration or (3 if opt.quick else 6)
+    opt.duration = opt.duration or (2 if opt.quick else 3)
+    opt.local_duration = opt.local_duration or (3 if opt.quick else 5)
     opt.clients = [c.strip() for c in opt.clients.split(",") if c.strip()]
     if any(c not in CLIENTS for c in opt.clients):
         ap.error("--clients takes ddb, js, boto3, wrk")
@@ -641,6 +667,8 @@ def main():
                  "or leave ddb out of --clients")
     shown = [a for i, a in enumerate(argv) if a != "--jar-dir" and (i == 0 or argv[i - 1] != "--jar-dir")]
     command_line = " ".join(["benchmarks/compare"] + [shlex.quote(a) for a in shown])
+    if opt.render:
+        return render(opt, os.path.join(RESULTS, os.path.basename(opt.render)))
 
     # This driver sleeps on the server CPU, keeping the client CPU for the clients.
     try:
@@ -676,6 +704,11 @@ def main():
                    "medians": [{"scenario": k[0], "client": k[1], **v} for k, v in sorted(m.items())],
                    "runs": runs}, f, indent=1)
         f.write("\n")
+    publish(opt, scs, m, meta, raw_name)
+    log(f"raw results: benchmarks/results/{raw_name}; log: {os.path.relpath(log_path, ROOT)}")
+
+
+def publish(opt, scs, m, meta, raw_name):
     png = "compare-quick.png" if opt.quick else "compare.png"
     have_chart = chart(opt, scs, m, os.path.join(RESULTS, png))
     section = markdown(opt, scs, m, meta, raw_name, png if have_chart else None)
@@ -683,7 +716,20 @@ def main():
         write_markdown(section)
         log("BENCHMARKS.md: compare section rewritten")
     sys.stdout.write(section)
-    log(f"raw results: benchmarks/results/{raw_name}; log: {os.path.relpath(log_path, ROOT)}")
+
+
+def render(opt, path):
+    raw = json.load(open(path))
+    for k, v in raw["options"].items():
+        setattr(opt, k, v)
+    scs = []
+    for d in raw["scenarios"]:
+        sc = Scenario(d["name"], d["server"], d["op"], d["concurrency"], d["args"], [], title=d["title"])
+        sc.clients = [c for c in CLIENTS if any(r["scenario"] == sc.name and r["client"] == NAMES[c]
+                                                for r in raw["runs"])]
+        scs.append(sc)
+    meta = {k: raw[k] for k in ("date", "command", "machine", "versions", "loadavg_range", "options")}
+    publish(opt, scs, medians(raw["runs"]), meta, os.path.basename(path))
 
 
 if __name__ == "__main__":

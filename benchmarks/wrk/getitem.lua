@@ -2,7 +2,7 @@
 -- Authorization; the canned server checks no signature): the HTTP limit of this machine.
 --   wrk -t1 -c64 -d5s -s benchmarks/wrk/getitem.lua http://127.0.0.1:PORT/
 -- At the end prints one JSON line in ddb-bench's shape ("client":"wrk"); cpu_seconds and
--- peak_rss_mb are filled in by whoever ran wrk (benchmarks/compare measures them with wait4).
+-- peak_rss_mb are filled in by whoever ran wrk (benchmarks/compare measures them with GNU time).
 -- bytes_per_sec counts whole responses (headers included): wrk sees no bodies.
 
 wrk.method = "POST"
