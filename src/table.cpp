@@ -419,6 +419,14 @@ table::update_raw(std::string pk, std::string sk, update_expression u, error_cod
       local_error(e, std::move(why), ec, diag);
       co_return std::nullopt;
     }
+  // DynamoDB rejects two clauses on one attribute ("Two document paths overlap").
+  for (std::size_t i = 0; i < u.clauses().size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (u.clauses()[i].name == u.clauses()[j].name) {
+        local_error(client_errc::invalid_argument,
+                    "an update names the attribute " + u.clauses()[i].name + " twice", ec, diag);
+        co_return std::nullopt;
+      }
   if (options_.timestamps_on()) u.set("UpdatedAt", ddb::value(format_timestamp(options_.now())));
   if (u.clauses().empty()) {
     local_error(client_errc::invalid_argument, "an empty update", ec, diag);

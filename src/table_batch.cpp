@@ -2,6 +2,8 @@
 #include <ddb/error.hpp>
 #include <ddb/table/batch.hpp>
 #include <ddb/table/strip.hpp>
+#include <ddb/table/table.hpp>      // validate_item
+#include <ddb/table/table_name.hpp> // is_valid_table_name
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -13,6 +15,22 @@
 
 namespace ddb::table {
 namespace detail {
+
+void check_key(const item_key& k, const char* what) {
+  if (k.partition().empty() || k.sort().empty())
+    throw ddb::error(client_errc::invalid_argument, std::string(what) + ": an empty key value");
+  if (k.partition().size() > max_partition_key_bytes || k.sort().size() > max_sort_key_bytes)
+    throw ddb::error(client_errc::invalid_argument, std::string(what) + ": the key (" + k.partition() + ", " +
+                                                        k.sort() + ") is over DynamoDB's size limit");
+  if (!is_valid_utf8(k.partition()) || !is_valid_utf8(k.sort()))
+    throw ddb::error(client_errc::invalid_utf8, std::string(what) + ": a key is not valid UTF-8");
+}
+
+void check_table(const std::string& table, const char* what) {
+  if (!is_valid_table_name(table))
+    throw ddb::error(client_errc::invalid_argument,
+                     std::string(what) + ": table name '" + table + "' is not 3 to 255 of a-z A-Z 0-9 _ - .");
+}
 
 merged_keys merge_keys(const std::vector<item_key>& keys) {
   merged_keys out;
@@ -55,6 +73,7 @@ boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds d) {
 
 batch_get_plan::batch_get_plan(const std::vector<item_key>& keys, key_config cfg, std::size_t max_keys)
     : keys_(merge_keys(keys)), cfg_(std::move(cfg)), max_keys_(max_keys == 0 ? 1 : max_keys) {
+  for (auto& k : keys_.unique) check_key(k, "batch_get");
   state_.assign(keys_.unique.size(), state::pending);
   items_.resize(keys_.unique.size());
   for (std::size_t u = 0; u < keys_.unique.size(); ++u) {
@@ -151,6 +170,10 @@ batch_write_plan::batch_write_plan(std::vector<ddb::item> puts, const std::vecto
       throw ddb::error(client_errc::invalid_argument, "batch_write: put #" + std::to_string(i) +
                                                           " lacks string " + cfg_.partition_key() + "/" +
                                                           cfg_.sort_key() + " attributes");
+    check_key(*k, "batch_write");
+    std::string why;
+    if (auto ec = validate_item(puts_[i], why))
+      throw ddb::error(ec, "batch_write: put #" + std::to_string(i) + ": " + why);
     auto [it, inserted] = index_.try_emplace(*k, slots_.size());
     if (inserted)
       slots_.push_back(slot{std::move(*k), true, i});
@@ -160,6 +183,7 @@ batch_write_plan::batch_write_plan(std::vector<ddb::item> puts, const std::vecto
       throw conflict(*k);
   }
   for (std::size_t i = 0; i < deletes.size(); ++i) {
+    check_key(deletes[i], "batch_write");
     auto [it, inserted] = index_.try_emplace(deletes[i], slots_.size());
     if (inserted)
       slots_.push_back(slot{deletes[i], false, i});
@@ -227,6 +251,7 @@ boost::asio::awaitable<stored_batch_get> batch_get_stored(ddb::client& c, std::s
   using clock = retry_state::clock;
   const auto deadline = clock::now() + options.timeout();
   const auto retry_options = unprocessed_retry_options(options);
+  check_table(table, "batch_get");
   batch_get_plan plan(keys, schema.keys());
   retry_state retry(retry_options);
   while (plan.has_pending()) {
@@ -266,6 +291,7 @@ boost::asio::awaitable<stored_batch_write> batch_write_stored(ddb::client& c, st
   using clock = retry_state::clock;
   const auto deadline = clock::now() + options.timeout();
   const auto retry_options = unprocessed_retry_options(options);
+  check_table(table, "batch_write");
   batch_write_plan plan(std::move(puts), deletes, schema.keys()); // validates before any request
   retry_state retry(retry_options);
   while (plan.has_pending()) {

@@ -1,6 +1,7 @@
 // Transactions of the single-table layer: validation, requests, cancellation reasons, retries.
 #include <ddb/table/batch.hpp> // merge_keys, jitter01, sleep_for
 #include <ddb/table/strip.hpp>
+#include <ddb/table/table.hpp> // validate_item
 #include <ddb/table/transact.hpp>
 
 #include <limits>
@@ -47,6 +48,19 @@ void validate(const transaction& tx, std::size_t max_actions) {
       throw ddb::error(client_errc::invalid_argument,
                        "transact_write: actions " + std::to_string(it->second) + " and " + std::to_string(i) +
                            " are on one item " + describe(key_of(arg)));
+    check_key(key_of(arg), "transact_write");
+    const ddb::item* attributes = nullptr;
+    if (auto a = std::get_if<insert_arg>(&arg)) attributes = &a->attributes();
+    if (auto p = std::get_if<put_arg>(&arg)) attributes = &p->attributes();
+    if (attributes) {
+      std::string why;
+      // With the key under the default names: validate_item() needs the whole item's size.
+      ddb::item whole = *attributes;
+      whole.try_emplace("PK", ddb::value(key_of(arg).partition()));
+      whole.try_emplace("SK", ddb::value(key_of(arg).sort()));
+      if (auto ec = validate_item(whole, why))
+        throw ddb::error(ec, "transact_write: action " + std::to_string(i) + ": " + why);
+    }
     if (auto u = std::get_if<update_arg>(&arg); u && u->update().empty())
       throw ddb::error(client_errc::invalid_argument,
                        "transact_write: action " + std::to_string(i) + " has no update expression");
@@ -154,7 +168,11 @@ boost::asio::awaitable<transact_write_result> transact_write_stored(ddb::client&
                                                                     transaction tx, table_schema schema,
                                                                     transact_options options) {
   using clock = retry_state::clock;
+  check_table(table, "transact_write");
   validate(tx); // before anything is sent
+  if (options.client_request_token().size() > 36)
+    throw ddb::error(client_errc::invalid_argument,
+                     "transact_write: a ClientRequestToken over 36 characters");
   const auto deadline = clock::now() + options.timeout();
   std::string token =
       options.client_request_token().empty() ? random_uuid_v4() : options.client_request_token();
@@ -188,6 +206,8 @@ boost::asio::awaitable<std::vector<std::optional<ddb::item>>>
 transact_get_stored(ddb::client& c, std::string table, std::vector<item_key> keys, table_schema schema,
                     transact_options options) {
   using clock = retry_state::clock;
+  check_table(table, "transact_get");
+  for (auto& k : keys) check_key(k, "transact_get");
   auto merged = merge_keys(keys);
   if (merged.unique.size() > transact_get_request::max_actions)
     throw ddb::error(client_errc::invalid_argument, "transact_get: " + std::to_string(merged.unique.size()) +

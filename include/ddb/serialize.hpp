@@ -16,8 +16,12 @@ namespace ddb {
 ///
 /// Every string (table and attribute names, placeholders, expressions, string values) must be
 /// valid UTF-8 (client_errc::invalid_utf8); sets must not be empty (client_errc::empty_set);
-/// missing or out-of-range fields give client_errc::invalid_argument. On any error `out` is
-/// left empty, never holding part of a request.
+/// missing or out-of-range fields give client_errc::invalid_argument: keys of one or two S/N/B
+/// attributes with non-empty values of at most 2048 bytes, attribute names up to 64 KB,
+/// expressions up to 4 KB, every `#name`/`:value` an expression uses defined and every defined one
+/// used, no key twice in a batch or transaction, the counts, limits and segments DynamoDB takes.
+/// docs/bad-input.md lists every case. On any error `out` is left empty, never holding part of
+/// a request, and serialize_error_reason() says why.
 error_code serialize(const get_item_request& request, std::string& out);
 error_code serialize(const put_item_request& request, std::string& out);
 error_code serialize(const update_item_request& request, std::string& out);
@@ -33,6 +37,10 @@ error_code serialize(const describe_table_request& request, std::string& out);
 error_code serialize(const delete_table_request& request, std::string& out);
 error_code serialize(const update_time_to_live_request& request, std::string& out);
 error_code serialize(const list_tables_request& request, std::string& out);
+
+/// Why the last serialize() that failed on this thread failed, e.g. "an expression uses a :value
+/// with no ExpressionAttributeValues entry" (a static string).
+const char* serialize_error_reason() noexcept;
 
 /// A request type: it names its operation and serializes to a body.
 template <class R>

@@ -173,8 +173,14 @@ double jitter01();
 /// Waits `d` on the current coroutine's executor.
 boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds d);
 
+/// Throws ddb::error before anything is sent: client_errc::invalid_argument for an empty key
+/// value or one over 2048 (partition) / 1024 (sort) bytes, invalid_utf8 for bad UTF-8.
+void check_key(const item_key& k, const char* what);
+/// Throws ddb::error(client_errc::invalid_argument) unless `table` is 3 to 255 of a-z A-Z 0-9 _ - .
+void check_table(const std::string& table, const char* what);
+
 /// BatchGetItem bookkeeping: chunks of distinct keys, responses mapped back, unprocessed keys
-/// queued again (first), the rest given up at the deadline.
+/// queued again (first), the rest given up at the deadline. Keys are checked (check_key).
 class batch_get_plan {
 public:
   enum class state { pending, in_flight, found, missing, unprocessed };
@@ -213,7 +219,8 @@ private:
 class batch_write_plan {
 public:
   /// Throws ddb::error(client_errc::invalid_argument) for a put without string key attributes
-  /// or a key both put and deleted.
+  /// or a key both put and deleted; check_key() for every key; validate_item()'s code for a put
+  /// it rejects (over 400 KB, empty sets, bad names...).
   batch_write_plan(std::vector<ddb::item> puts, const std::vector<item_key>& deletes, key_config cfg = {},
                    std::size_t max_requests = batch_write_request::max_requests);
 

@@ -265,7 +265,8 @@ namespace detail {
 // ---- pure logic, unit-tested -----------------------------------------------------------------
 
 /// Throws ddb::error(client_errc::invalid_argument): no actions, over `max_actions`, two actions
-/// on one item, an update without expression or a condition check without condition.
+/// on one item, an update without expression or a condition check without condition, a key
+/// check_key() rejects; validate_item()'s code for a put/insert item it rejects.
 void validate(const transaction& tx, std::size_t max_actions = transact_write_request::max_actions);
 /// The TransactWriteItems request (after validate()).
 transact_write_request make_transact_write_request(const std::string& table, const transaction& tx,
