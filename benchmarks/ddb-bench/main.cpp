@@ -93,7 +93,8 @@ the region from --region, else AWS_REGION / AWS_DEFAULT_REGION / the profile.
   --threads T          io_context threads, each with its own client (default 1)
   --requests N         stop after N operations (put/get/mixed/transact). For query: every worker
                        reads the partition once, up to --items items, and the run stops early
-                       once N pages were fetched in total
+                       once N pages were fetched in total (pages are fetched one ahead, so the
+                       last one may be read in part: for a full pass give N above the page count)
   --duration SECONDS   run for this long instead (query: workers read the partition again and again)
   --items N            put/get/mixed/transact: the key space; operation k works on item k mod N
                        (default: --requests, or 10000 with --duration). query: the partition's size
