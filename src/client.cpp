@@ -545,6 +545,7 @@ asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, 
   if (ec) { // rejected before sending: zero attempts
     diag.clear();
     diag.message = "invalid request: " + ec.message();
+    if (const char* why = serialize_error_reason(); why && *why) diag.message.append(": ").append(why);
     ev.ec = ec;
     self.log(log_level::warn, [&] { return std::string(Request::operation) + " not sent: " + diag.message; });
   } else {

@@ -62,6 +62,9 @@ asio::awaitable<error_code> http_connection::connect(const connect_target& targe
   }
   tcp().expires_never();
   read_buffer_.clear();
+  // Beast reads at most the buffer's free space (512 bytes minimum): without room, a 1 MB Query
+  // page would arrive in 2,000 reads. 64 KB lets each read take what the socket has.
+  read_buffer_.reserve(64 * 1024);
   open_ = true;
   uses_ = 0;
   last_used_ = clock::now();
