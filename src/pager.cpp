@@ -103,7 +103,8 @@ asio::awaitable<const page*> pager::next(error_code& ec, diagnostics& diag) {
   std::swap(s->current, s->ahead); // `ahead` keeps the old page's memory for the next fetch
   s->from = s->current.last_evaluated_key();
   if (!s->from) s->exhausted = true;
-  else if (s->options.prefetch > 0) state::start(s);
+  else if (s->options.prefetch > 0 && (!s->options.prefetch_after || s->options.prefetch_after(s->current)))
+    state::start(s);
   co_return &s->current;
 }
 

@@ -492,6 +492,7 @@ struct item_stream::state {
   std::size_t pos = 0;             // next item in the page
   std::size_t limit = 0;
   std::size_t count = 0;
+  std::size_t received = 0; // items in the pages fetched so far
   bool exhausted = false;
   table_schema schema;
   std::vector<std::string> key_attributes; // what a cursor holds
@@ -657,6 +658,11 @@ item_stream table::stream(std::string pk, sort_condition condition, query_option
 
   pager_options po;
   po.prefetch = options.prefetch();
+  if (s->limit) // no page fetched ahead once the pages in hand hold the limit
+    po.prefetch_after = [st = s.get()](const ddb::page& p) {
+      st->received += p.size();
+      return st->received < st->limit;
+    };
   s->pages.emplace(client_->query_pages(std::move(req), po));
   return item_stream(std::move(s));
 }

@@ -17,6 +17,10 @@ struct pager_options {
   /// Pages fetched ahead while the caller works on the current one: 0 or 1.
   /// Memory stays bounded: a pager holds at most 1 + prefetch pages.
   unsigned prefetch = 1;
+  /// When set, the page after `p` is fetched ahead only if prefetch_after(p) is true (it is
+  /// still fetched when asked for). A caller that will stop within `p`, e.g. at an item limit,
+  /// thus sends no request whose answer it would drop.
+  std::function<bool(const page& p)> prefetch_after;
 };
 
 /// Pages of a Query or Scan, fetched lazily: nothing is sent before the first next().

@@ -27,14 +27,6 @@ namespace {
 using User = dt::named_entity<"User">;
 using Group = dt::named_entity<"Group">;
 
-template <class F>
-void run(F f) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, f(io), asio::use_future);
-  io.run();
-  fut.get();
-}
-
 /// A loopback port nothing listens on: bound by the OS, then released.
 unsigned short free_port() {
   asio::io_context io;
@@ -66,7 +58,7 @@ item pk(value v) { return item{{"PK", std::move(v)}}; }
 } // namespace
 
 TEST(BadInputSent, RequestLayerRejectsBeforeSending) {
-  run([](asio::io_context& io) -> asio::awaitable<void> {
+  ddb_test::run([](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), nowhere_options());
     error_code ec;
     diagnostics diag;
@@ -131,7 +123,7 @@ TEST(BadInputSent, RequestLayerRejectsBeforeSending) {
 }
 
 TEST(BadInputSent, TableLayerRejectsBeforeSending) {
-  run([](asio::io_context& io) -> asio::awaitable<void> {
+  ddb_test::run([](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), nowhere_options());
     dt::table t(c, "bad_input_table", dt::table_schema().inverse_index());
     dt::partition_key<User> alice("alice");

@@ -20,13 +20,6 @@ using namespace ddb_test;
 namespace {
 
 // Runs a coroutine to completion on a fresh io_context; rethrows its exception.
-template <class F> void run(F f) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, f(io), asio::use_future);
-  io.run();
-  fut.get();
-}
-
 std::string create_table_body(const std::string& table) {
   return R"({"TableName":")" + table +
          R"(","AttributeDefinitions":[{"AttributeName":"PK","AttributeType":"S"},{"AttributeName":"SK","AttributeType":"S"}],)"

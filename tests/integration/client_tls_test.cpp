@@ -30,14 +30,6 @@ using namespace ddb_test;
 namespace {
 
 // Runs a coroutine to completion on a fresh io_context; rethrows its exception.
-template <class F>
-void run(F f) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, f(io), asio::use_future);
-  io.run();
-  fut.get();
-}
-
 std::string nginx_dir() {
   const char* dir = std::getenv("DDB_NGINX_STATE");
   if (!dir) throw std::runtime_error("DDB_NGINX_STATE is not set: run through ctest");

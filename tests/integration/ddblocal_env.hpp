@@ -3,6 +3,10 @@
 
 #include <ddb/client.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -42,6 +46,14 @@ inline ddb::client_options local_options() {
   o.region = "us-east-1";
   o.credentials = ddb::make_static_credentials_provider({"AKIDLOCAL", "secret", "", std::nullopt});
   return o;
+}
+
+/// Runs the coroutine `f(io)` on a fresh io_context to its end; rethrows what it threw.
+template <class F> void run(F f) {
+  boost::asio::io_context io;
+  auto fut = boost::asio::co_spawn(io, f(io), boost::asio::use_future);
+  io.run();
+  fut.get();
 }
 
 /// A table name no other test uses (tests run in parallel against one server).

@@ -33,14 +33,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class F>
-void run(F f) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, f(io), asio::use_future);
-  io.run();
-  fut.get();
-}
-
 std::size_t open_descriptors() {
   return static_cast<std::size_t>(
       std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator()));

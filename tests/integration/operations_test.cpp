@@ -17,13 +17,6 @@ using namespace ddb;
 
 namespace {
 
-template <class F> void run(F f) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, f(io), asio::use_future);
-  io.run();
-  fut.get();
-}
-
 // A PK/SK table with the inverse index GSI_1 (SK, PK).
 asio::awaitable<std::string> make_table(client& c, const std::string& base) {
   std::string name = unique_table(base);

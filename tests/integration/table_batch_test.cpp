@@ -23,14 +23,6 @@ using User = named_entity<"User">;
 using Group = named_entity<"Group">;
 using key = std::pair<partition_key<User>, sort_key<Group>>;
 
-template <class F>
-void run(F f) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, f(io), asio::use_future);
-  io.run();
-  fut.get();
-}
-
 table_schema schema() { return table_schema().inverse_index(); }
 
 asio::awaitable<std::string> make_table(client& c, const std::string& base) {

@@ -32,14 +32,6 @@ using Group = dt::named_entity<"Group">;
 using Item = dt::named_entity<"Item">;
 using List = dt::named_entity<"List">;
 
-template <class F>
-void run(F f) {
-  asio::io_context io;
-  auto fut = asio::co_spawn(io, f(io), asio::use_future);
-  io.run();
-  fut.get();
-}
-
 asio::awaitable<std::string> make_table(client& c, const std::string& base, const dt::table_schema& schema) {
   std::string name = unique_table(base);
   auto req = dt::make_create_table_request(name, schema);
@@ -317,6 +309,21 @@ TEST(Table, QueryPrefixAcrossPagesResumeAndCancel) {
     int k = 0;
     while (auto it = co_await limited.next()) EXPECT_EQ(it->at("j").as_number().to<int>(), k++);
     EXPECT_EQ(k, 20);
+    // A stream that stops at its limit asks for no page past it: 200 items in pages of 100 are
+    // two Query requests, not a third fetched ahead and dropped.
+    {
+      unsigned queries = 0;
+      auto counting = local_options();
+      counting.on_operation = [&](const operation_event& e) { queries += e.operation == "Query"; };
+      client cc(io.get_executor(), counting);
+      dt::table ct(cc, name, schema);
+      auto stream = ct.query_prefix(pk, items, dt::query_options().page_size(100).limit(200));
+      int got = 0;
+      while (co_await stream.next()) ++got;
+      EXPECT_EQ(got, 200);
+      EXPECT_EQ(queries, 2u);
+      EXPECT_TRUE(stream.cursor().has_value()); // more items remain
+    }
     auto next_opts = dt::query_options().limit(1).start_from(*limited.cursor());
     auto one = co_await t.query(pk, dt::begins_with(items), next_opts);
     CO_ASSERT_EQ(one.size(), 1u);
