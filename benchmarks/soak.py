@@ -98,7 +98,14 @@ def main():
                    AWS_REGION="us-east-1")
         table = "soak"
         seconds = int(opt.minutes * 60)
-        cmd = [bench, "--endpoint", f"http://127.0.0.1:{proxy_port}", "--table", table, "--create-table",
+        # Every item is written once first (through the faults too), so that the gets of the run
+        # find what they look for: a NotFound would be the workload's doing, not the client's.
+        load = [bench, "--endpoint", f"http://127.0.0.1:{proxy_port}", "--table", table, "--create-table",
+                "--op", "put", "--concurrency", str(opt.concurrency), "--requests", str(opt.items),
+                "--items", str(opt.items), "--log-writes", log, "--seed", "7", "--quiet"]
+        print("$", " ".join(load), flush=True)
+        loaded = json.loads(subprocess.run(load, env=env, check=False, capture_output=True, text=True).stdout)
+        cmd = [bench, "--endpoint", f"http://127.0.0.1:{proxy_port}", "--table", table,
                "--op", opt.op, "--concurrency", str(opt.concurrency), "--duration", str(seconds),
                "--items", str(opt.items), "--log-writes", log, "--seed", "7"]
         print("$", " ".join(cmd), flush=True)
@@ -139,7 +146,7 @@ def main():
     warm = [s for s in samples if s[0] >= 60] or samples
     summary = {
         "command": "benchmarks/soak " + " ".join(sys.argv[1:]),
-        "minutes": opt.minutes, "bench": result, "proxy_faults": faults,
+        "minutes": opt.minutes, "load": loaded, "bench": result, "proxy_faults": faults,
         "faulted_share": round(1 - faults.get("none", 0) / max(1, sum(faults.values())), 3),
         "rss_mb": {"after_1min": warm[0][1], "end": samples[-1][1], "max": max(s[1] for s in samples),
                    "min_after_1min": min(s[1] for s in warm)},
