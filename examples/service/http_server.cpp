@@ -31,6 +31,11 @@ worker::worker(const server_config& cfg, ddb::client_options options, thread_met
       client_(io_.get_executor(),
               [&] {
                 options.on_operation = [m = &metrics](const ddb::operation_event& e) { m->record(e); };
+                options.report_consumed_capacity = true; // for ddb_operation_consumed_capacity_units_total
+                options.min_log_level = ddb::log_level::warn;
+                options.logger = [](ddb::log_level l, std::string_view line) {
+                  std::clog << "ddb " << ddb::to_string(l) << ": " << line << '\n';
+                };
                 return std::move(options);
               }()),
       table_(client_, cfg.table), acceptor_(io_), sample_timer_(io_),

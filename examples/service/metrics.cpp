@@ -144,6 +144,7 @@ void thread_metrics::record(const ddb::operation_event& e) noexcept {
   bump(m.retries, e.attempts > 1 ? e.attempts - 1 : 0); // 0 attempts: rejected before sending
   bump(m.request_bytes, e.request_bytes);
   bump(m.response_bytes, e.response_bytes);
+  bump(m.capacity_milli_units, static_cast<std::uint64_t>(e.consumed_capacity * 1000 + 0.5));
   if (e.ec) bump(m.errors[error_index(e.ec)]);
   std::size_t cls = e.http_status >= 200 && e.http_status < 600 ? e.http_status / 100 - 1 : 0;
   bump(m.status_class[cls]);
@@ -173,7 +174,8 @@ std::string render_prometheus(const std::vector<std::unique_ptr<thread_metrics>>
 
   // DynamoDB operations, summed over threads; operations never called are left out.
   struct op_sum {
-    std::uint64_t calls = 0, attempts = 0, retries = 0, request_bytes = 0, response_bytes = 0;
+    std::uint64_t calls = 0, attempts = 0, retries = 0, request_bytes = 0, response_bytes = 0,
+                  capacity_milli = 0;
     std::array<std::uint64_t, error_slots> errors{};
     std::array<std::uint64_t, 5> status_class{};
     summed_histogram latency;
@@ -188,6 +190,7 @@ std::string render_prometheus(const std::vector<std::unique_ptr<thread_metrics>>
       s.retries += load(m.retries);
       s.request_bytes += load(m.request_bytes);
       s.response_bytes += load(m.response_bytes);
+      s.capacity_milli += load(m.capacity_milli_units);
       for (std::size_t e = 0; e < error_slots; ++e) s.errors[e] += load(m.errors[e]);
       for (std::size_t c = 0; c < s.status_class.size(); ++c) s.status_class[c] += load(m.status_class[c]);
       s.latency.add(m.latency);
@@ -233,6 +236,15 @@ std::string render_prometheus(const std::vector<std::unique_ptr<thread_metrics>>
   header(out, "ddb_operation_response_bytes_total", "counter", "Response body bytes received, all attempts.");
   each_op([&](std::size_t, const op_sum& s, const std::string& l) {
     sample(out, "ddb_operation_response_bytes_total", l, s.response_bytes);
+  });
+  header(
+      out, "ddb_operation_consumed_capacity_units_total", "counter",
+      "Capacity units DynamoDB reported consumed (pages, batch rounds and retried transactions each count).");
+  each_op([&](std::size_t, const op_sum& s, const std::string& l) {
+    out.append("ddb_operation_consumed_capacity_units_total{").append(l).append("} ");
+    out.append(std::to_string(s.capacity_milli / 1000)).push_back('.');
+    std::string frac = std::to_string(1000 + s.capacity_milli % 1000).substr(1);
+    out.append(frac).push_back('\n');
   });
   header(out, "ddb_operation_duration_seconds", "histogram",
          "DynamoDB operation latency, retries and backoff included.");

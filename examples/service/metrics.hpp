@@ -71,6 +71,7 @@ struct operation_metrics {
   counter retries{0};
   counter request_bytes{0};
   counter response_bytes{0};
+  counter capacity_milli_units{0}; // consumed capacity units x 1000 (atomics of integers)
   std::array<counter, error_slots> errors{};
   std::array<counter, 5> status_class{}; // none, 2xx, 3xx, 4xx, 5xx (of DynamoDB's last response)
   histogram latency;

@@ -278,6 +278,9 @@ def exercise(port):
         at_least(f'ddb_operation_duration_seconds_bucket{{operation="{op}",le="+Inf"}}')
         at_least(f'ddb_operation_response_bytes_total{{operation="{op}"}}')
         at_least(f'ddb_operation_request_bytes_total{{operation="{op}"}}')
+    for op in ("PutItem", "Query", "TransactWriteItems"):  # DynamoDB Local reports what they cost
+        check(m.get(f'ddb_operation_consumed_capacity_units_total{{operation="{op}"}}', 0) > 0,
+              f"consumed capacity of {op}")
     at_least('ddb_operations_total{operation="CreateTable"}', 0)  # made by the setup client: not counted
     at_least('ddb_operation_errors_total{operation="PutItem",error="conditional_check_failed"}')
     at_least('ddb_operation_errors_total{operation="DeleteItem",error="conditional_check_failed"}')
