@@ -1,5 +1,7 @@
 #include "http_connection.hpp"
+#include "http_date.hpp"
 #include "pool_state.hpp"
+#include "random.hpp"
 
 #include <ddb/aws_config.hpp>
 #include <ddb/client.hpp>
@@ -14,6 +16,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -21,8 +24,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <charconv>
-#include <cstdio>
-#include <random>
 #include <unordered_map>
 
 namespace ddb {
@@ -61,6 +62,31 @@ void resolve_defaults(client_options& o) {
   }
 }
 
+// What may go in a header value and a SigV4 credential scope: printable ASCII. A control
+// character (CR, LF) in a value would let it start a header or a request of its own.
+bool printable(std::string_view s) noexcept {
+  for (unsigned char c : s)
+    if (c < 0x20 || c >= 0x7f) return false;
+  return true;
+}
+
+// Access key ids and regions are [A-Za-z0-9-]; anything else would corrupt the Authorization
+// header's credential scope.
+bool key_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+// Why credentials cannot be sent, or null.
+const char* unusable(const credentials& c) noexcept {
+  if (!key_token(c.access_key_id)) return "the access key id is empty or has characters other than A-Z, a-z, 0-9, - and _";
+  if (!printable(c.session_token)) return "the session token has control or non-ASCII characters";
+  return nullptr;
+}
+
 endpoint_parts split_endpoint(std::string_view url) {
   error_code ec;
   auto u = parse_endpoint_url(url, ec);
@@ -94,19 +120,48 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     detail::http_response response;
   };
 
-  // A caller waiting for a connection: release() hands it a slot and cancels its timer.
+  // A caller waiting for a connection: release() hands it a slot and cancels its timer. It
+  // lives in the caller's coroutine frame and leaves the map when that frame goes, however it
+  // goes (an io_context destroyed with callers queued included): the map never dangles.
   struct waiter {
-    asio::steady_timer* timer;
+    impl& self;
+    pool_state::waiter_id id;
+    asio::steady_timer timer;
     std::optional<pool_state::slot> granted;
     bool reopen = false;
+    bool taken = false; // the caller resumed and owns the slot
+    waiter(impl& i, pool_state::waiter_id w, steady::time_point deadline) : self(i), id(w), timer(i.ex, deadline) {
+      self.waiters.emplace(id, this);
+    }
+    waiter(const waiter&) = delete;
+    ~waiter() {
+      self.waiters.erase(id);
+      if (!granted) self.pool.abandon(id);
+      else if (!taken) self.hand_back(*granted, reopen); // granted, but the frame died first
+    }
+  };
+
+  // A DNS lookup in flight, shared by every caller that needs it. Callers wait on their own
+  // timer (their deadline); getaddrinfo cannot be cancelled, so a caller whose deadline passes
+  // leaves and the lookup finishes for the next one.
+  struct resolve_wait {
+    explicit resolve_wait(asio::any_io_executor e, steady::time_point deadline) : timer(std::move(e), deadline) {}
+    asio::steady_timer timer;
+    bool done = false;
+    error_code ec;
   };
 
   impl(asio::any_io_executor ex_, client_options o)
       : ex(std::move(ex_)), opts((resolve_defaults(o), std::move(o))), ep(split_endpoint(opts.endpoint)),
         resolver(ex), signer(opts.region, "dynamodb"),
-        pool(opts.pool_size, opts.max_waiters, opts.idle_timeout), rng(std::random_device{}()),
-        quota(opts.retry.quota_capacity) {
-    if (!opts.credentials) opts.credentials = make_default_credentials_provider(ex);
+        pool(opts.pool_size, opts.max_waiters, opts.idle_timeout), quota(opts.retry.quota_capacity) {
+    if (!key_token(opts.region))
+      throw ddb::error(client_errc::invalid_config, "region '" + opts.region + "' is not a region name");
+    if (!opts.credentials) {
+      default_credentials_options dco;
+      dco.logger = opts.logger;
+      opts.credentials = make_default_credentials_provider(ex, system_env(), system_files(), std::move(dco));
+    }
     if (ep.tls) {
       tls.emplace(asio::ssl::context::tls_client);
       tls->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
@@ -159,13 +214,24 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     return 1;
   }
 
-  asio::awaitable<error_code> resolve(detail::connect_target& target) {
-    auto now = steady::now();
-    if (resolved.empty() || now >= resolved_until) {
-      auto [ec, results] = co_await resolver.async_resolve(ep.host, ep.port, tuple_awaitable);
-      if (ec) co_return ec;
-      resolved = std::move(results);
-      resolved_until = now + std::chrono::seconds(60); // DNS answers change; don't keep them forever
+  // Where to connect, within `deadline`.
+  asio::awaitable<error_code> resolve(detail::connect_target& target, steady::time_point deadline) {
+    if (resolved.empty() || steady::now() >= resolved_until) {
+      auto w = std::make_shared<resolve_wait>(ex, deadline);
+      resolve_waiters.push_back(w);
+      if (!resolving) {
+        resolving = true;
+        asio::co_spawn(ex, run_resolve(shared_from_this()), asio::detached);
+      }
+      if (!w->done) { // run_resolve may have finished inline
+        auto [tec] = co_await w->timer.async_wait(tuple_awaitable);
+        if (!w->done) {
+          std::erase(resolve_waiters, w);
+          if (tec == asio::error::operation_aborted) co_return tec; // the caller cancelled
+          co_return client_errc::timeout;                            // the deadline passed first
+        }
+      }
+      if (w->ec) co_return w->ec;
     }
     target.host = ep.host;
     target.endpoints = resolved;
@@ -173,14 +239,43 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     co_return error_code{};
   }
 
-  asio::awaitable<error_code> connect(pool_state::slot s) {
+  static asio::awaitable<void> run_resolve(std::shared_ptr<impl> self) {
+    auto [ec, results] = co_await self->resolver.async_resolve(self->ep.host, self->ep.port, tuple_awaitable);
+    if (!ec) {
+      self->resolved = std::move(results);
+      // DNS answers change; don't keep them forever
+      self->resolved_until = steady::now() + std::chrono::seconds(60);
+    }
+    self->resolving = false;
+    if (ec) self->log(log_level::warn, [&] { return "resolving " + self->ep.host + " failed: " + ec.message(); });
+    for (auto& w : std::exchange(self->resolve_waiters, {})) {
+      w->done = true;
+      w->ec = ec;
+      w->timer.cancel();
+    }
+  }
+
+  // Opens slot `s`'s connection within `deadline`; tells the pool how it went.
+  asio::awaitable<error_code> connect(pool_state::slot s, steady::time_point deadline) {
     if (conns.size() <= s) conns.resize(s + 1);
     if (!conns[s]) conns[s] = std::make_unique<connection>(ex);
+    error_code ec = co_await open(*conns[s], deadline);
+    if (auto h = pool.opened(s, !ec); h.waiter) grant(*h.waiter, s, true);
+    co_return ec;
+  }
+
+  // (Re)connects one connection: DNS, TCP, TLS, all within `deadline`.
+  asio::awaitable<error_code> open(connection& c, steady::time_point deadline) {
     detail::connect_target target;
-    error_code ec = co_await resolve(target);
-    auto offer = offer_session();
-    if (!ec) ec = co_await conns[s]->http.connect(target, opts.connect_timeout, offer.get());
-    pool.opened(s, !ec);
+    error_code ec = co_await resolve(target, deadline);
+    if (!ec) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+      if (left <= std::chrono::milliseconds(0)) ec = client_errc::timeout;
+      else {
+        auto offer = offer_session();
+        ec = co_await c.http.connect(target, std::min(opts.connect_timeout, left), offer.get());
+      }
+    }
     if (ec) log(log_level::warn, [&] { return "connecting to " + ep.host + ":" + ep.port + " failed: " + ec.message(); });
     else log(log_level::debug, [&] { return "connected to " + ep.host + ":" + ep.port + (tls ? " (TLS)" : ""); });
     co_return ec;
@@ -192,22 +287,34 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     for (auto e : pool.last_expired()) conns[e]->http.close();
     switch (g.kind) {
     case pool_state::grant_kind::reuse: s = g.s; co_return error_code{};
-    case pool_state::grant_kind::open: s = g.s; co_return co_await connect(s);
+    case pool_state::grant_kind::open: s = g.s; co_return co_await connect(s, deadline);
     case pool_state::grant_kind::refused: co_return client_errc::pool_exhausted;
     case pool_state::grant_kind::wait: break;
     }
-    asio::steady_timer timer(ex, deadline);
-    waiter w{&timer, std::nullopt, false};
-    waiters.emplace(g.waiter, &w);
-    auto [ec] = co_await timer.async_wait(tuple_awaitable);
-    waiters.erase(g.waiter);
-    if (!w.granted) {
-      pool.abandon(g.waiter);
-      co_return ec == asio::error::operation_aborted ? ec : error_code(client_errc::timeout);
-    }
+    waiter w(*this, g.waiter, deadline);
+    auto [ec] = co_await w.timer.async_wait(tuple_awaitable);
+    if (!w.granted) co_return ec == asio::error::operation_aborted ? ec : error_code(client_errc::timeout);
+    w.taken = true;
     s = *w.granted;
-    if (w.reopen) co_return co_await connect(s);
+    if (w.reopen) co_return co_await connect(s, deadline);
     co_return error_code{};
+  }
+
+  // Hands slot `s` to waiter `id` (which must be queued); `reopen`: it must connect the slot.
+  void grant(pool_state::waiter_id id, pool_state::slot s, bool reopen) {
+    auto it = waiters.find(id);
+    it->second->granted = s;
+    it->second->reopen = reopen;
+    it->second->timer.cancel();
+  }
+
+  // A granted slot whose waiter is gone before it could use it: on to the next one.
+  void hand_back(pool_state::slot s, bool reopen) {
+    if (reopen) {
+      if (auto h = pool.opened(s, false); h.waiter) grant(*h.waiter, s, true);
+    } else {
+      release(s);
+    }
   }
 
   void release(pool_state::slot s) {
@@ -216,10 +323,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       start_reaper();
       return;
     }
-    auto it = waiters.find(*h.waiter);
-    it->second->granted = s;
-    it->second->reopen = h.reopen;
-    it->second->timer->cancel();
+    grant(*h.waiter, s, h.reopen);
   }
 
   // Closes idle connections once they pass idle_timeout, even when no request comes to notice.
@@ -249,21 +353,58 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     ~lease() { self.release(s); }
   };
 
-  // One attempt: a connection, a signed request, a response. `on_ok` reads a 200 body.
-  template <class OnOk>
-  asio::awaitable<error_code> attempt(std::string_view operation, std::string_view body, OnOk& on_ok,
-                                      diagnostics& diag, steady::time_point deadline, operation_event& ev) {
-    auto creds = opts.credentials->cached(std::chrono::system_clock::now());
-    if (!creds) {
-      error_code ec;
-      creds = co_await opts.credentials->fetch(ec);
+  // What one operation carries from attempt to attempt.
+  struct call {
+    steady::time_point deadline;
+    std::string invocation_id; // amz-sdk-invocation-id: one per operation, on every attempt
+    std::shared_ptr<const credentials> creds; // what the last attempt was signed with
+    bool skew_corrected = false;   // the last attempt taught us the clock offset
+    bool skew_retried = false, credentials_retried = false;
+  };
+
+  // Credentials for an attempt, within the deadline. A provider's fetch is cancelled when the
+  // deadline passes (credentials_provider asks providers to honour cancellation).
+  asio::awaitable<error_code> get_credentials(call& k, diagnostics& diag) {
+    using namespace asio::experimental::awaitable_operators;
+    k.creds = opts.credentials->cached(std::chrono::system_clock::now());
+    error_code ec;
+    if (!k.creds) {
+      asio::steady_timer t(ex, k.deadline);
+      auto fetching = opts.credentials->fetch(ec);
+      auto waiting = t.async_wait(asio::use_awaitable);
+      auto r = co_await (std::move(fetching) || std::move(waiting));
+      const bool late = r.index() == 1;
+      if (!late) k.creds = std::get<0>(std::move(r));
+      else ec = client_errc::timeout;
+      if (!ec && !k.creds) ec = client_errc::credentials_not_found;
       if (ec) {
-        log(log_level::error, [&] { return "no credentials: " + ec.message(); });
+        diag.message = "no credentials: " + ec.message();
+        if (late) diag.message += " (the operation's deadline passed while fetching them)";
+        log(log_level::error, [&] { return diag.message; });
         co_return ec;
       }
     }
+    if (k.creds.get() != checked_creds.get()) { // checked once per credentials, not per request
+      if (const char* why = unusable(*k.creds)) {
+        diag.message = std::string("credentials not sent: ") + why;
+        log(log_level::error, [&] { return diag.message; });
+        co_return client_errc::invalid_credentials;
+      }
+      checked_creds = k.creds;
+    }
+    co_return error_code{};
+  }
+
+  // One attempt: a connection, a signed request, a response. `on_ok` reads a 200 body.
+  template <class OnOk>
+  asio::awaitable<error_code> attempt(std::string_view operation, std::string_view body, OnOk& on_ok,
+                                      diagnostics& diag, call& k, operation_event& ev) {
+    if (auto ec = co_await get_credentials(k, diag)) co_return ec;
     pool_state::slot s;
-    if (auto ec = co_await acquire(s, deadline)) co_return ec;
+    if (auto ec = co_await acquire(s, k.deadline)) {
+      diag.message = "no connection to " + ep.host + ":" + ep.port + ": " + ec.message();
+      co_return ec;
+    }
     // Whatever happens from here (an error, an exception), the slot goes back to the pool; a
     // connection left with a request in flight is closed rather than reused.
     lease held(*this, s);
@@ -271,38 +412,92 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     // Cancelled while waiting, but handed a connection at the same moment: give it back.
     asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
     if (cs.cancelled() != asio::cancellation_type::none) co_return error_code(asio::error::operation_aborted);
-    bool reused = c.http.uses() > 0;
+    // A pooled connection the server closed while it was idle, or with bytes waiting that no
+    // request asked for: replace it before anything is sent, unnoticed.
+    if (c.http.uses() > 0 && !c.http.check_idle()) {
+      log(log_level::debug, [&] { return "pooled connection to " + ep.host + " closed by the server; reconnecting"; });
+      if (auto ec = co_await open(c, k.deadline)) {
+        diag.message = "no connection to " + ep.host + ":" + ep.port + ": " + ec.message();
+        co_return ec;
+      }
+    }
+    const bool reused = c.http.uses() > 0;
 
     target.assign(target_prefix);
     target.append(operation);
-    signer.sign_dynamodb(ep.host_header, target, body, *creds, std::chrono::system_clock::now(),
-                         authorization, amz_date);
-    build_head(c.head, body.size(), creds->session_token);
-
-    auto timeout = std::min<steady::duration>(opts.request_timeout, deadline - steady::now());
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
+    signer.sign_dynamodb(ep.host_header, target, body, *k.creds, signing_time(), authorization, amz_date);
     ++ev.attempts;
+    build_head(c.head, body.size(), k.creds->session_token, k.invocation_id, ev.attempts);
+
+    auto time_left = [&] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::min<steady::duration>(opts.request_timeout, k.deadline - steady::now()));
+    };
+    auto timeout = time_left();
+    if (timeout <= std::chrono::milliseconds(0)) co_return client_errc::timeout;
     ev.request_bytes += body.size();
-    error_code ec = co_await c.http.exchange(c.head, body, c.response, ms);
-    // A keep-alive connection the server had already closed: replace it, unnoticed.
-    if (ec && reused &&
-        (ec == client_errc::connection_lost || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe)) {
-      detail::connect_target t;
-      ec = co_await resolve(t);
-      auto offer = offer_session();
-      if (!ec) ec = co_await c.http.connect(t, opts.connect_timeout, offer.get());
+    error_code ec = co_await c.http.exchange(c.head, body, c.response, timeout, opts.max_response_body);
+    // Not one byte of the request was written (the server had reset the connection): it cannot
+    // have been read, so it goes again on a fresh connection without counting an attempt. Once
+    // any byte went out, a failure is an attempt like any other (counted, retried by the policy).
+    if (ec && reused && c.http.progress().bytes_written == 0 && !c.http.progress().response_started &&
+        ec != asio::error::operation_aborted) {
+      ++ev.resends;
+      log(log_level::debug, [&] { return "request not sent on a closed connection (" + ec.message() + "); resending"; });
+      ec = co_await open(c, k.deadline);
       if (!ec) {
-        ev.request_bytes += body.size();
-        ec = co_await c.http.exchange(c.head, body, c.response, ms);
+        timeout = time_left();
+        if (timeout <= std::chrono::milliseconds(0)) ec = client_errc::timeout;
+        else ec = co_await c.http.exchange(c.head, body, c.response, timeout, opts.max_response_body);
       }
     }
     auto& r = c.response;
     if (!ec) {
       ev.response_bytes += r.body.size();
       ec = detail::response_outcome(parser, r, on_ok, diag);
+      if (ec && r.status != 200) learn_skew(r, ec, k);
+    } else {
+      diag.message = transport_message(ec, c.http.progress());
     }
+    // Written, but no definite answer came back: DynamoDB may have applied it.
+    const bool definite = !ec || (diag.http_status != 0 && diag.http_status < 500 &&
+                                  ec != client_errc::crc32_mismatch && ec != client_errc::malformed_response &&
+                                  ec != client_errc::response_too_large);
+    if (!definite && c.http.progress().bytes_written > 0) ++ev.ambiguous_attempts;
+    r.release_large_buffers();
     co_return ec;
+  }
+
+  // What broke on the way, for diagnostics::message.
+  std::string transport_message(const error_code& ec, const http_connection::exchange_progress& p) const {
+    std::string m = ec.message();
+    if (p.bytes_written == 0) m += " before the request was sent";
+    else if (!p.response_started) m += " after the request was sent, before any response";
+    else m += " in the middle of the response";
+    return m + " (" + ep.host + ":" + ep.port + ")";
+  }
+
+  // The time to sign with: the local clock, corrected by what the service's Date said.
+  std::chrono::system_clock::time_point signing_time() const {
+    return std::chrono::system_clock::now() + clock_offset;
+  }
+
+  // A signature refused for its time: when the service's clock is more than 4 minutes from ours,
+  // sign with its time from now on.
+  void learn_skew(const detail::http_response& r, const error_code& ec, call& k) {
+    if (ec != service_errc::invalid_signature && ec != service_errc::request_time_too_skewed &&
+        ec != service_errc::signature_does_not_match)
+      return;
+    auto server = detail::parse_http_date(r.date);
+    if (!server) return;
+    auto skew = *server - std::chrono::system_clock::now();
+    if (skew < std::chrono::minutes(4) && skew > -std::chrono::minutes(4)) return;
+    clock_offset = std::chrono::duration_cast<std::chrono::system_clock::duration>(skew);
+    k.skew_corrected = true;
+    log(log_level::warn, [&] {
+      return "the local clock is " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(skew).count()) +
+             " s from " + ep.host + "'s; signing with its time";
+    });
   }
 
   // Builds the line only when someone listens at that level.
@@ -319,15 +514,21 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     return s;
   }
 
-  void build_head(std::string& head, std::size_t body_size, const std::string& token) {
+  void build_head(std::string& head, std::size_t body_size, const std::string& token,
+                  const std::string& invocation_id, unsigned attempt_number) {
+    char n[24];
+    auto number = [&](std::uint64_t v) { return std::string_view(n, std::to_chars(n, n + sizeof n, v).ptr - n); };
     head.clear();
     head.append("POST / HTTP/1.1\r\nHost: ").append(ep.host_header);
     head.append("\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: ").append(target);
     head.append("\r\nX-Amz-Date: ").append(amz_date);
     if (!token.empty()) head.append("\r\nX-Amz-Security-Token: ").append(token);
     head.append("\r\nAuthorization: ").append(authorization);
-    char n[24];
-    head.append("\r\nContent-Length: ").append(n, std::to_chars(n, n + sizeof n, body_size).ptr);
+    // As the AWS SDKs send them: which logical call an attempt belongs to, and which attempt.
+    head.append("\r\namz-sdk-invocation-id: ").append(invocation_id);
+    head.append("\r\namz-sdk-request: attempt=").append(number(attempt_number));
+    head.append("; max=").append(number(std::max(opts.retry.max_attempts, attempt_number)));
+    head.append("\r\nContent-Length: ").append(number(body_size));
     head.append("\r\n\r\n");
   }
 
@@ -349,19 +550,34 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   asio::awaitable<error_code> execute(std::string_view operation, std::string_view body, OnOk on_ok,
                                       diagnostics& diag, operation_event& ev) {
     auto start = steady::now();
-    auto deadline = start + opts.operation_timeout;
+    call k;
+    k.deadline = start + opts.operation_timeout;
+    k.invocation_id = detail::random_uuid_v4();
     retry_state retry(opts.retry, &quota);
     ev.operation = operation;
     error_code ec;
     for (;;) {
       diag.clear();
-      ec = co_await attempt(operation, body, on_ok, diag, deadline, ev);
+      k.skew_corrected = false;
+      ec = co_await attempt(operation, body, on_ok, diag, k, ev);
       if (!ec) {
         retry.on_success();
         break;
       }
-      auto delay = retry.next_delay(ec, diag.http_status, diag.retry_after_seconds, jitter(rng),
-                                    steady::now(), deadline);
+      // Once per operation, at once and outside the retry policy: a signature refused for a clock
+      // that is now corrected, and credentials the service says expired (after dropping them).
+      if (k.skew_corrected && !k.skew_retried && steady::now() < k.deadline) {
+        k.skew_retried = true;
+        continue;
+      }
+      if ((ec == service_errc::expired_token || ec == service_errc::unrecognized_client) && !k.credentials_retried &&
+          k.creds && steady::now() < k.deadline && opts.credentials->invalidate(k.creds)) {
+        k.credentials_retried = true;
+        log(log_level::warn, [&] { return std::string(operation) + ": " + describe(ec, diag) + "; fetching new credentials"; });
+        continue;
+      }
+      auto delay = retry.next_delay(ec, diag.http_status, diag.retry_after_seconds, detail::random_unit(),
+                                    steady::now(), k.deadline);
       if (!delay) break;
       log(log_level::info, [&] {
         return std::string(operation) + " attempt " + std::to_string(ev.attempts) + " failed: " + describe(ec, diag) +
@@ -375,6 +591,13 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         break;
       }
     }
+    diag.attempts = ev.attempts;
+    diag.ambiguous_attempts = ev.ambiguous_attempts;
+    if (ec && ev.ambiguous_attempts > 0 && failed_condition(ec, diag)) {
+      diag.earlier_attempt_may_have_applied = true;
+      diag.message += " [after " + std::to_string(ev.attempts) + " attempts, " + std::to_string(ev.ambiguous_attempts) +
+                      " of which lost their answer: an earlier attempt may have been applied]";
+    }
     ev.latency = steady::now() - start;
     ev.http_status = diag.http_status;
     ev.ec = ec;
@@ -386,6 +609,15 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     co_return ec;
   }
 
+  // A write's condition failed (the item's, or one of a transaction's).
+  static bool failed_condition(const error_code& ec, const diagnostics& diag) {
+    if (ec == service_errc::conditional_check_failed) return true;
+    if (ec != service_errc::transaction_canceled) return false;
+    for (auto& r : diag.cancellation_reasons)
+      if (r.code == "ConditionalCheckFailed") return true;
+    return false;
+  }
+
   asio::any_io_executor ex;
   client_options opts;
   endpoint_parts ep;
@@ -394,15 +626,17 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   asio::ip::tcp::resolver resolver;
   asio::ip::tcp::resolver::results_type resolved;
   steady::time_point resolved_until{};
+  bool resolving = false;
+  std::vector<std::shared_ptr<resolve_wait>> resolve_waiters;
   sigv4::signer signer;
   pool_state pool;
   std::vector<std::unique_ptr<connection>> conns;
   std::unordered_map<pool_state::waiter_id, waiter*> waiters;
   asio::steady_timer reaper_timer{ex};
   bool reaper_running = false, closing = false;
-  std::mt19937_64 rng;
-  std::uniform_real_distribution<double> jitter{0.0, 1.0};
   retry_quota quota;
+  std::chrono::system_clock::duration clock_offset{}; // the service's clock minus ours, once learnt
+  std::shared_ptr<const credentials> checked_creds;   // the last credentials found sendable
   response_parser parser; // parsing is synchronous: one parser serves every connection
   // Request bodies, recycled so that steady-state operations do not allocate them.
   std::vector<std::string> spare_bodies;
@@ -448,6 +682,22 @@ pool_stats client::stats() const noexcept {
 asio::awaitable<void> client::invoke(std::string_view operation, std::string_view body, std::string& response,
                                      error_code& ec, diagnostics& diag) {
   auto self = impl_; // keeps the pool alive if the client goes away meanwhile
+  // The name goes into X-Amz-Target: letters only, or it could smuggle a header in.
+  bool name_ok = !operation.empty() && operation.size() <= 64;
+  for (char ch : operation) name_ok = name_ok && ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'));
+  if (!name_ok) {
+    diag.clear();
+    ec = client_errc::invalid_argument;
+    diag.message = "invalid request: the operation name must be 1-64 ASCII letters, like \"GetItem\"";
+    self->log(log_level::warn, [&] { return "invoke not sent: " + diag.message; });
+    if (self->opts.on_operation) {
+      operation_event ev;
+      ev.operation = "invoke";
+      ev.ec = ec;
+      self->opts.on_operation(ev);
+    }
+    co_return;
+  }
   auto on_ok = [&](detail::http_response& r) {
     response.swap(r.body); // hand over the body; the connection keeps the caller's old buffer
     return error_code{};
@@ -489,17 +739,6 @@ error_code parse_into(response_parser& p, json_body b, list_tables_response& o, 
   return p.parse_list_tables(b, o, d);
 }
 
-// A random (version 4) UUID: the ClientRequestToken the SDKs fill in when the caller gave none.
-std::string random_token(std::mt19937_64& rng) {
-  std::uint64_t hi = rng(), lo = rng();
-  hi = (hi & ~0xF000ull) | 0x4000ull;                     // version 4
-  lo = (lo & ~(3ull << 62)) | (2ull << 62);               // RFC 4122 variant
-  char out[37];
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", unsigned(hi >> 32), unsigned(hi >> 16 & 0xFFFF),
-                unsigned(hi & 0xFFFF), unsigned(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-  return out;
-}
-
 // CapacityUnits of a response, all tables summed.
 double capacity_units(const std::optional<consumed_capacity>& c) { return c ? c->capacity_units : 0; }
 double capacity_units(const std::vector<consumed_capacity>& cs) {
@@ -522,13 +761,13 @@ template <class Request> void ask_for_capacity(const Request& r, std::string& bo
   }
 }
 
-template <class Request> error_code serialize_for_send(client::impl& self, const Request& r, std::string& body) {
+template <class Request> error_code serialize_for_send(const Request& r, std::string& body) {
   if constexpr (std::is_same_v<Request, transact_write_request>) {
     // Retries resend the same body, so one token makes them idempotent: a transaction whose
     // response was lost is not applied twice (nor reported as a failed condition on retry).
     if (r.client_request_token().empty()) {
       transact_write_request with_token = r;
-      with_token.client_request_token(random_token(self.rng));
+      with_token.client_request_token(detail::random_uuid_v4()); // CSPRNG: unguessable, never repeated
       return serialize(with_token, body);
     }
   }
@@ -541,7 +780,7 @@ asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, 
   std::string body = self.take_body();
   operation_event ev;
   ev.operation = Request::operation;
-  error_code ec = serialize_for_send(self, r, body);
+  error_code ec = serialize_for_send(r, body);
   if (ec) { // rejected before sending: zero attempts
     diag.clear();
     diag.message = "invalid request: " + ec.message();
@@ -553,7 +792,7 @@ asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, 
     // Parsed on the connection's buffer before it is released: no copy of the body.
     auto on_ok = [&](detail::http_response& res) { return parse_into(self.parser, json_body(res.body), out, diag); };
     ec = co_await self.run(Request::operation, body, on_ok, diag, ev);
-    if (!ec) ev.consumed_capacity = capacity_units(out);
+    if (!ec && self.opts.on_operation) ev.consumed_capacity = capacity_units(out);
   }
   if (self.opts.on_operation) self.opts.on_operation(ev);
   self.give_back(std::move(body));

@@ -130,6 +130,12 @@ public:
     return c;
   }
 
+  bool invalidate(const creds_ptr& used) override {
+    std::lock_guard lock(mutex_);
+    if (current_ && current_ == used) current_.reset();
+    return true;
+  }
+
   asio::awaitable<creds_ptr> fetch(error_code& ec) override {
     auto ex = co_await asio::this_coro::executor;
     auto done = std::make_shared<channel>(ex, 1);
@@ -177,21 +183,41 @@ private:
   void finish(creds_ptr fresh, error_code ec) {
     std::vector<std::shared_ptr<channel>> waiters;
     creds_ptr result;
+    std::string warning;
     {
       std::lock_guard lock(mutex_);
+      const auto now = sys_clock::now();
       if (fresh && !ec) {
         current_ = std::move(fresh);
         random01_ = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-      } else if (current_ && refresh_decision(*current_, sys_clock::now(), random01_, opts_.refresh) !=
-                                 refresh_action::now) {
+      } else if (current_ && refresh_decision(*current_, now, random01_, opts_.refresh) != refresh_action::now) {
         ec = {}; // keep using the current ones; the next fetch tries again
+      } else if (current_ && static_stability()) {
+        // The metadata service is down: serve the old credentials a while longer (the service may
+        // still take them) rather than fail every request, and do not re-probe on each one.
+        auto extended = std::make_shared<credentials>(*current_);
+        auto extra = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+        extended->expiration = now + opts_.stale_extension +
+                               std::chrono::duration_cast<sys_clock::duration>(opts_.stale_extension * extra);
+        current_ = std::move(extended);
+        warning = "credentials refresh failed (" + ec.message() +
+                  "); serving the previous credentials, which may have expired, until " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opts_.stale_extension).count()) +
+                  " s or more from now";
+        ec = {};
       }
       if (!ec) result = current_;
       refreshing_ = false;
       waiters.swap(waiters_);
     }
+    if (!warning.empty() && opts_.logger) opts_.logger(log_level::warn, warning);
     // Each waiter's completion runs on the executor it awaits from.
     for (auto& w : waiters) w->try_send(ec, result);
+  }
+
+  // The sources whose credentials the SDKs keep serving through an outage of their endpoint.
+  bool static_stability() const noexcept {
+    return src_.provider == credential_provider::container || src_.provider == credential_provider::imds;
   }
 
   asio::awaitable<creds_ptr> fetch_from_source(error_code& ec) {
@@ -320,6 +346,7 @@ private:
 class no_credentials_provider final : public credentials_provider {
 public:
   creds_ptr cached(sys_clock::time_point) override { return nullptr; }
+
   asio::awaitable<creds_ptr> fetch(error_code& ec) override {
     ec = client_errc::credentials_not_found;
     co_return nullptr;

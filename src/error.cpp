@@ -29,13 +29,15 @@ public:
     case client_errc::pool_exhausted: return "connection pool exhausted";
     case client_errc::credentials_not_found: return "no credentials found";
     case client_errc::invalid_config: return "invalid configuration";
+    case client_errc::response_too_large: return "response over the size limit";
+    case client_errc::invalid_credentials: return "credentials with characters a header cannot carry";
     }
     return "unknown ddb client error";
   }
 };
 
 // The error type names DynamoDB sends (after the '#'), in service_errc order from 2.
-constexpr std::array<std::pair<std::string_view, service_errc>, 24> known_types{{
+constexpr std::array<std::pair<std::string_view, service_errc>, 26> known_types{{
     {"ConditionalCheckFailedException", service_errc::conditional_check_failed},
     {"TransactionCanceledException", service_errc::transaction_canceled},
     {"TransactionConflictException", service_errc::transaction_conflict},
@@ -60,6 +62,8 @@ constexpr std::array<std::pair<std::string_view, service_errc>, 24> known_types{
     {"InternalFailure", service_errc::internal_server_error},
     {"ServiceUnavailable", service_errc::service_unavailable},
     {"ServiceUnavailableException", service_errc::service_unavailable},
+    {"RequestTimeTooSkewed", service_errc::request_time_too_skewed},
+    {"SignatureDoesNotMatch", service_errc::signature_does_not_match},
 }};
 
 class service_category_impl final : public boost::system::error_category {

@@ -15,6 +15,9 @@
 
 #include <array>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace ddb::detail {
 
 namespace asio = boost::asio;
@@ -72,38 +75,73 @@ asio::awaitable<error_code> http_connection::connect(const connect_target& targe
 }
 
 asio::awaitable<error_code> http_connection::exchange(std::string_view head, std::string_view body,
-                                                      http_response& out,
-                                                      std::chrono::milliseconds timeout) {
+                                                      http_response& out, std::chrono::milliseconds timeout,
+                                                      std::uint64_t body_limit) {
+  progress_ = {};
   std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(body)};
-  tcp().expires_after(timeout);
+  tcp().expires_after(timeout); // one deadline for the write and every read below
   error_code ec;
-  if (tls_) std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, request, tuple_awaitable);
-  else std::tie(ec, std::ignore) = co_await asio::async_write(*tcp_, request, tuple_awaitable);
+  if (tls_) std::tie(ec, progress_.bytes_written) = co_await asio::async_write(*tls_, request, tuple_awaitable);
+  else std::tie(ec, progress_.bytes_written) = co_await asio::async_write(*tcp_, request, tuple_awaitable);
   if (ec) {
     close();
     co_return normalize(ec);
   }
 
-  http::response_parser<padded_body> parser(std::piecewise_construct, std::make_tuple(std::move(out.body)));
-  parser.body_limit(max_response_body);
-  if (tls_) std::tie(ec, std::ignore) = co_await http::async_read(*tls_, read_buffer_, parser, tuple_awaitable);
-  else std::tie(ec, std::ignore) = co_await http::async_read(*tcp_, read_buffer_, parser, tuple_awaitable);
-  auto& res = parser.get();
-  out.body = std::move(res.body()); // keep the buffer's capacity, even after an error
-  if (ec) {
-    close();
-    // The server closed before any byte of the response: the usual fate of a reused
-    // keep-alive connection. Report it as a lost connection, which is retryable.
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == http::error::partial_message)
-      ec = client_errc::connection_lost;
-    co_return normalize(ec);
+  std::size_t buffered = read_buffer_.size(); // 0: check_idle() and the end of the last exchange saw to it
+  for (;;) {
+    http::response_parser<padded_body> parser(std::piecewise_construct, std::make_tuple(std::move(out.body)));
+    parser.body_limit(body_limit);
+    parser.header_limit(max_response_head);
+    std::size_t n = 0;
+    if (tls_) std::tie(ec, n) = co_await http::async_read(*tls_, read_buffer_, parser, tuple_awaitable);
+    else std::tie(ec, n) = co_await http::async_read(*tcp_, read_buffer_, parser, tuple_awaitable);
+    if (n > 0 || read_buffer_.size() > buffered) progress_.response_started = true;
+    auto& res = parser.get();
+    out.body = std::move(res.body()); // keep the buffer's capacity, even after an error
+    if (ec) {
+      close();
+      if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow)
+        co_return client_errc::response_too_large;
+      // The server closed before a whole response arrived (before any byte of it: the usual fate
+      // of a reused keep-alive connection). Retryable, but progress() says if it began.
+      if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == http::error::partial_message)
+        ec = client_errc::connection_lost;
+      co_return normalize(ec);
+    }
+    // 100 Continue, 102 Processing, 103 Early Hints: interim, the final response follows. (101
+    // would switch protocols, which a request of ours never asks for: treat it as final.)
+    if (res.result_int() >= 100 && res.result_int() < 200 && res.result_int() != 101) {
+      buffered = 0;
+      continue;
+    }
+    tcp().expires_never();
+    read_head(res, out);
+    break;
   }
-  tcp().expires_never();
-  read_head(res, out);
   ++uses_;
   last_used_ = clock::now();
-  if (!out.keep_alive) close();
+  // Bytes after the response belong to no request of ours: never let them answer the next one.
+  if (!out.keep_alive || read_buffer_.size() != 0) close();
+  // A buffer that grew for one huge answer goes back to its usual size.
+  if (read_buffer_.capacity() > read_buffer_keep) {
+    read_buffer_ = boost::beast::flat_buffer();
+    if (open_) read_buffer_.reserve(64 * 1024);
+  }
   co_return error_code{};
+}
+
+bool http_connection::check_idle() noexcept {
+  if (!open_) return false;
+  if (read_buffer_.size() != 0) {
+    close();
+    return false;
+  }
+  char byte;
+  ssize_t n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
+  close(); // n == 0: the peer closed; n > 0: unsolicited bytes; n < 0: a socket error
+  return false;
 }
 
 void http_connection::close() noexcept {

@@ -42,11 +42,28 @@ public:
                                                             std::chrono::milliseconds timeout,
                                                             SSL_SESSION* session);
 
-  /// Writes `head` then `body` and reads one response into `out`. Any error leaves the
-  /// connection closed: a half-read response can never be mistaken for the next one.
+  /// Writes `head` then `body` and reads one response into `out`, skipping interim `1xx`
+  /// responses. Any error leaves the connection closed: a half-read response can never be
+  /// mistaken for the next one; so does any byte left after the response (a second response,
+  /// garbage), which would otherwise answer the next request. `body_limit` bounds the body.
+  /// progress() then says how far it got.
   boost::asio::awaitable<boost::system::error_code> exchange(std::string_view head, std::string_view body,
                                                              http_response& out,
-                                                             std::chrono::milliseconds timeout);
+                                                             std::chrono::milliseconds timeout,
+                                                             std::uint64_t body_limit = max_response_body);
+
+  /// How far the last exchange() got: what decides whether a failed request may be resent
+  /// unnoticed (nothing was written) or may have reached the server.
+  struct exchange_progress {
+    std::size_t bytes_written = 0;
+    bool response_started = false; // some byte of a response arrived
+  };
+  const exchange_progress& progress() const noexcept { return progress_; }
+
+  /// Whether an idle connection can carry a request: no byte is waiting on it (a stray or late
+  /// response, or an alert) and the peer has not closed it. A non-blocking peek; a connection
+  /// that fails it is closed, and a request can go on a fresh one, unnoticed.
+  bool check_idle() noexcept;
 
   void close() noexcept;
 
@@ -59,6 +76,7 @@ private:
   std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> tls_;
   boost::beast::flat_buffer read_buffer_;
   bool open_ = false;
+  exchange_progress progress_;
   std::uint64_t uses_ = 0;
   clock::time_point last_used_{};
 };

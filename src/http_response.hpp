@@ -19,8 +19,14 @@
 
 namespace ddb::detail {
 
-/// BatchGetItem responses can reach 16 MB; Beast's default body limit is 8 MB.
-inline constexpr std::uint64_t max_response_body = 64u << 20;
+/// The default body limit (client_options::max_response_body): BatchGetItem responses can
+/// reach 16 MB; Beast's default is 8 MB.
+inline constexpr std::uint64_t max_response_body = 16u << 20;
+/// DynamoDB's response heads are a few hundred bytes; a server sending more is broken.
+inline constexpr std::uint32_t max_response_head = 64u << 10;
+/// Buffers that grew past these for one answer are given back after it.
+inline constexpr std::size_t read_buffer_keep = 1u << 20;
+inline constexpr std::size_t body_buffer_keep = 4u << 20;
 
 /// What the caller needs of a response; the body keeps its capacity across requests.
 struct http_response {
@@ -30,6 +36,12 @@ struct http_response {
   std::string crc32;       // x-amz-crc32, empty when absent
   std::string request_id;  // x-amzn-RequestId
   std::string retry_after; // x-amz-retry-after, empty when absent
+  std::string date;        // Date, kept for error responses only (clock skew)
+
+  /// After the body was used: a buffer that grew for one huge answer is not kept.
+  void release_large_buffers() {
+    if (body.capacity() > body_buffer_keep) std::string().swap(body);
+  }
 };
 
 /// Copies what ddb uses of a parsed response's head into `out` (the body is moved separately).
@@ -46,6 +58,8 @@ inline void read_head(const boost::beast::http::response<padded_body>& res, http
   field("x-amz-crc32", out.crc32);
   field("x-amzn-RequestId", out.request_id);
   field("x-amz-retry-after", out.retry_after);
+  if (out.status != 200) field("Date", out.date);
+  else out.date.clear();
 }
 
 /// A whole response to an outcome: `on_ok(r)` reads a 200 body; any other status is a typed

@@ -52,22 +52,27 @@ public:
     return {grant_kind::wait, 0, last_waiter_};
   }
 
-  /// A connect attempt for slot `s` finished.
-  void opened(slot s, bool ok) {
-    --opening_;
-    if (ok) {
-      ++open_;
-      state_[s] = slot_state::busy;
-    } else {
-      state_[s] = slot_state::empty;
-    }
-  }
-
   /// What happens to a slot after its user is done with it.
   struct handoff {
     std::optional<waiter_id> waiter; // give the slot to this waiter (it owns the slot now)
     bool reopen = false;             // the slot's connection is closed: the waiter must connect
   };
+
+  /// A connect attempt for slot `s` finished. After a failure the slot goes to the first waiter,
+  /// who tries to connect it in turn: queued callers learn of an outage from their own connect,
+  /// at once and in order, rather than waiting out their deadline.
+  handoff opened(slot s, bool ok) {
+    if (ok) {
+      --opening_;
+      ++open_;
+      state_[s] = slot_state::busy;
+      return {};
+    }
+    if (!waiters_.empty()) return {pop_waiter(), true}; // still opening, now for the waiter
+    --opening_;
+    state_[s] = slot_state::empty;
+    return {};
+  }
 
   /// The user of `s` is done. `still_open` says whether the connection can serve again.
   handoff release(slot s, bool still_open, clock::time_point now) {

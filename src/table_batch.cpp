@@ -1,4 +1,6 @@
 // Batches of the single-table layer: the pure bookkeeping (plans) and the request loops.
+#include "random.hpp"
+
 #include <ddb/error.hpp>
 #include <ddb/table/batch.hpp>
 #include <ddb/table/strip.hpp>
@@ -58,10 +60,7 @@ error_code unprocessed_error() noexcept {
   return make_error_code(service_errc::provisioned_throughput_exceeded);
 }
 
-double jitter01() {
-  thread_local std::mt19937_64 gen{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
-}
+double jitter01() { return ddb::detail::random_unit(); }
 
 boost::asio::awaitable<void> sleep_for(std::chrono::nanoseconds d) {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);

@@ -1,4 +1,6 @@
 // Transactions of the single-table layer: validation, requests, cancellation reasons, retries.
+#include "random.hpp"
+
 #include <ddb/table/batch.hpp> // merge_keys, jitter01, sleep_for
 #include <ddb/table/strip.hpp>
 #include <ddb/table/table.hpp> // validate_item
@@ -135,34 +137,10 @@ retry_options conflict_retry_options(const transact_options& options) {
   return r;
 }
 
-std::string make_uuid_v4(std::uint64_t high, std::uint64_t low) {
-  high = (high & ~std::uint64_t(0xf000)) | std::uint64_t(0x4000);           // version 4
-  low = (low & ~(std::uint64_t(0xc0) << 56)) | (std::uint64_t(0x80) << 56); // variant 10xx
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  auto put = [&](std::uint64_t v, int from, int to) { // nibbles [from, to) counted from the top
-    for (int n = from; n < to; ++n) out.push_back(hex[(v >> (60 - 4 * n)) & 0xf]);
-  };
-  put(high, 0, 8);
-  out.push_back('-');
-  put(high, 8, 12);
-  out.push_back('-');
-  put(high, 12, 16);
-  out.push_back('-');
-  put(low, 0, 4);
-  out.push_back('-');
-  put(low, 4, 16);
-  return out;
-}
+std::string make_uuid_v4(std::uint64_t high, std::uint64_t low) { return ddb::detail::uuid_v4(high, low); }
 
-std::string random_uuid_v4() {
-  std::random_device rd; // the OS's generator: tokens must not repeat across processes
-  auto word = [&] { return (std::uint64_t(rd()) << 32) | std::uint64_t(rd()); };
-  auto high = word();
-  auto low = word();
-  return make_uuid_v4(high, low);
-}
+// The CSPRNG's: tokens must neither repeat across processes nor be guessable.
+std::string random_uuid_v4() { return ddb::detail::random_uuid_v4(); }
 
 boost::asio::awaitable<transact_write_result> transact_write_stored(ddb::client& c, std::string table,
                                                                     transaction tx, table_schema schema,

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -38,8 +39,12 @@ struct client_options {
   std::chrono::milliseconds connect_timeout{3'000};
   /// One attempt: write the request, read the whole response.
   std::chrono::milliseconds request_timeout{10'000};
-  /// The whole operation, retries and waiting for a connection included.
+  /// The whole operation, a hard deadline: credentials, waiting for a connection, DNS, connect,
+  /// every attempt and the backoff between them all end by it.
   std::chrono::milliseconds operation_timeout{30'000};
+  /// The largest response body accepted (client_errc::response_too_large past it, and the
+  /// connection is closed). DynamoDB's largest answers (BatchGetItem) stay well under 16 MB.
+  std::uint64_t max_response_body = 16u << 20;
 
   /// Retries: AWS "standard" mode (attempts, backoff with full jitter, retry quota).
   retry_options retry;

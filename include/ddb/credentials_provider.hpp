@@ -16,7 +16,8 @@ namespace ddb {
 /// `cached()` is the fast path, called for every request: it returns credentials that are valid
 /// for a while yet (not close to `expiration`), or null when `fetch()` must be awaited.
 /// Implementations must be safe to call from several threads, and keep at most one refresh in
-/// flight at a time.
+/// flight at a time. `fetch()` should honour the awaiting coroutine's cancellation: the client
+/// cancels it at the operation's deadline.
 class credentials_provider {
 public:
   virtual ~credentials_provider() = default;
@@ -27,6 +28,15 @@ public:
   /// On failure returns null and sets `ec` (client_errc::credentials_not_found, a transport
   /// error...).
   virtual boost::asio::awaitable<std::shared_ptr<const credentials>> fetch(error_code& ec) = 0;
+
+  /// The service refused `used` (ExpiredTokenException, UnrecognizedClientException): forget
+  /// them if they are still the cached ones, so that the next fetch() gets new ones. Returns
+  /// true when a fetch may give other credentials (the client then retries once), false when
+  /// they can never change, as with static keys (the default).
+  virtual bool invalidate(const std::shared_ptr<const credentials>& used) {
+    (void)used;
+    return false;
+  }
 };
 
 /// Credentials that never change: an access key given in code or a test.

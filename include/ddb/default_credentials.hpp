@@ -4,6 +4,7 @@
 
 #include <ddb/aws_config.hpp>
 #include <ddb/credentials_provider.hpp>
+#include <ddb/logger.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -24,6 +25,14 @@ struct default_credentials_options {
   /// When cached() sees credentials inside the prefetch window, start a refresh in the background
   /// (on the provider's executor) so that no request waits for it.
   bool background_refresh = true;
+  /// Static stability, as the AWS SDKs do it: when the container endpoint or instance metadata
+  /// cannot be reached to refresh, keep serving the last credentials, even expired, for this long
+  /// plus a random part of as much again (then try again), with a warning in `logger`: an outage
+  /// of the metadata service must not become an outage of the application.
+  std::chrono::seconds stale_extension{300};
+  /// Where the chain logs refresh failures (the client passes its own logger when it makes the
+  /// default chain).
+  ddb::logger logger;
 
   default_credentials_options() = default;
 };

@@ -27,6 +27,16 @@ struct diagnostics {
   std::vector<cancellation_reason> cancellation_reasons; // TransactionCanceledException only
   std::optional<ddb::item> item; // ConditionalCheckFailedException with ALL_OLD
   double retry_after_seconds = -1; // x-amz-retry-after hint, -1 when absent
+  /// Attempts the operation made (0: rejected before sending).
+  unsigned attempts = 0;
+  /// Attempts that may have reached DynamoDB but whose outcome was lost (the connection broke or
+  /// timed out after the request was written, a 5xx, a corrupted answer). When a write fails its
+  /// condition after such an attempt, that attempt may have been the one that applied it: the
+  /// message then says so (docs/errors.md shows how to tell).
+  unsigned ambiguous_attempts = 0;
+  /// True when ambiguous_attempts > 0 and the final error is a failed condition (of the item or
+  /// of a transaction): "an earlier attempt may have been applied".
+  bool earlier_attempt_may_have_applied = false;
 
   void clear() { *this = diagnostics{}; }
 };

@@ -25,6 +25,8 @@ enum class client_errc {
   pool_exhausted,      // too many callers already wait for a connection
   credentials_not_found, // no source in the credential chain had credentials
   invalid_config,      // a configuration value (endpoint URL, file) is unusable
+  response_too_large,  // a response's head or body is over client_options' limits
+  invalid_credentials, // credentials that cannot go in a header (control characters)
 };
 
 /// Errors DynamoDB returns, from the `__type` of the error body.
@@ -52,6 +54,8 @@ enum class service_errc {
   expired_token,
   internal_server_error,
   service_unavailable,
+  request_time_too_skewed,  // RequestTimeTooSkewed: the request's clock is off
+  signature_does_not_match, // SignatureDoesNotMatch
 };
 
 const boost::system::error_category& client_category() noexcept;

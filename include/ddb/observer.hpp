@@ -21,6 +21,11 @@ struct operation_event {
   std::size_t response_bytes = 0; // response bodies received, summed over attempts
   double consumed_capacity = 0;   // CapacityUnits DynamoDB reported, all tables summed
   std::string_view request_id;    // x-amzn-RequestId of the last response
+  /// Requests sent again on a fresh connection because nothing of them had been written (the
+  /// server had closed the pooled connection): no attempt, no quota, no backoff.
+  unsigned resends = 0;
+  /// Attempts that may have reached DynamoDB without a definite answer (diagnostics::ambiguous_attempts).
+  unsigned ambiguous_attempts = 0;
 };
 
 /// Called on the client's thread as each operation ends; the event's views live only during the

@@ -66,6 +66,29 @@ TEST(PoolState, FailedConnectFreesTheSlot) {
   EXPECT_EQ(p.acquire(t0).kind, kind::open);
 }
 
+TEST(PoolState, FailedConnectHandsTheSlotToTheFirstWaiterInOrder) {
+  pool_state p(1, 10, 10s);
+  auto a = p.acquire(t0);
+  auto w1 = p.acquire(t0);
+  auto w2 = p.acquire(t0);
+  ASSERT_EQ(w1.kind, kind::wait);
+  ASSERT_EQ(w2.kind, kind::wait);
+  auto h = p.opened(a.s, false);
+  ASSERT_TRUE(h.waiter.has_value());
+  EXPECT_EQ(*h.waiter, w1.waiter); // FIFO: no later caller overtakes the first
+  EXPECT_TRUE(h.reopen);
+  EXPECT_EQ(p.opening(), 1u); // the slot stays reserved for w1's own connect
+  EXPECT_EQ(p.waiting(), 1u);
+  h = p.opened(a.s, false);
+  ASSERT_TRUE(h.waiter.has_value());
+  EXPECT_EQ(*h.waiter, w2.waiter);
+  h = p.opened(a.s, false);
+  EXPECT_FALSE(h.waiter.has_value());
+  EXPECT_EQ(p.opening(), 0u);
+  EXPECT_EQ(p.open(), 0u);
+  EXPECT_EQ(p.acquire(t0).kind, kind::open);
+}
+
 TEST(PoolState, AbandonedWaitersAreSkipped) {
   pool_state p(1, 10, 10s);
   auto a = p.acquire(t0);
