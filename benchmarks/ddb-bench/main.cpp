@@ -334,6 +334,10 @@ const char* client_errc_name(int v) {
     return "credentials_not_found";
   case ddb::client_errc::invalid_config:
     return "invalid_config";
+  case ddb::client_errc::response_too_large:
+    return "response_too_large";
+  case ddb::client_errc::invalid_credentials:
+    return "invalid_credentials";
   }
   return "client_error";
 }

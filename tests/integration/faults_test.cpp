@@ -622,3 +622,52 @@ TEST(Faults, ObserverAndLoggerSeeRetriesCapacityNoSecrets) {
     EXPECT_EQ(line.find("Signature"), std::string::npos) << line;
   }
 }
+
+// UpdateItem ADD n :one through connections closed before and after the request reached
+// DynamoDB: a write is never resent without counting an attempt, so the counter never exceeds
+// the attempts made, and every extra application is accounted for by an attempt that lost its
+// answer (operation_event::ambiguous_attempts).
+TEST(Faults, CounterIncrementsAreNeverSilentlyDuplicated) {
+  fault_proxy proxy(R"({"seed": 11, "operations": {"UpdateItem": {"close_before_response": 0.2,
+                        "close_mid_response": 0.1, "after_fraction": 0.5}}})");
+  run([&](asio::io_context& io) -> asio::awaitable<void> {
+    client direct(io.get_executor(), local_options());
+    std::string t = co_await make_table(direct, "faults_counter");
+    unsigned attempts = 0, ambiguous = 0, resends = 0;
+    int ok = 0, failed = 0;
+    auto options = proxied(proxy);
+    options.on_operation = [&](const operation_event& e) {
+      attempts += e.attempts;
+      ambiguous += e.ambiguous_attempts;
+      resends += e.resends;
+    };
+    client c(io.get_executor(), options);
+    co_await run_jobs(io.get_executor(), 300, 8, [&](int) -> asio::awaitable<void> {
+      auto add = update_item_request(t, item{{"PK", "C"}, {"SK", "C"}}).update("ADD n :one").value(":one", number(1));
+      error_code ec;
+      diagnostics d;
+      co_await c.execute(add, ec, d);
+      if (ec) {
+        ++failed;
+        EXPECT_TRUE(typed(ec, d));
+        EXPECT_EQ(d.attempts, 4u) << d.message; // only retries running out ends one here
+      } else {
+        ++ok;
+      }
+    });
+    auto get = get_item_request(t, item{{"PK", "C"}, {"SK", "C"}}).consistent_read(true);
+    auto got = co_await direct.get_item(get);
+    CO_ASSERT_TRUE(got.item.has_value());
+    const auto n = static_cast<unsigned>(got.item->at("n").as_number().to<std::int64_t>());
+    std::cout << "counter " << n << ": " << ok << " ok, " << failed << " failed, " << attempts << " attempts, "
+              << ambiguous << " ambiguous, " << resends << " silent resends\n";
+    EXPECT_LE(n, attempts);
+    EXPECT_GE(n, static_cast<unsigned>(ok));
+    EXPECT_LE(n, ok + ambiguous); // each double application is one that lost its answer
+    EXPECT_GT(ambiguous, 0u);     // the faults did happen
+    auto drop = delete_table_request(t);
+    co_await direct.delete_table(drop);
+  });
+  auto faults = proxy.faults();
+  EXPECT_GT(faults["close_before_response/after"] + faults["close_mid_response"], 0);
+}
