@@ -41,7 +41,8 @@ def expiration(n):
 
 def credentials_json(kind, n, imds=False):
     doc = {
-        "AccessKeyId": "AKID_%s_%d" % (kind.upper(), n),
+        # DynamoDB Local accepts only letters and digits in an access key id.
+        "AccessKeyId": ("AKID%s%d" if args.plain_keys else "AKID_%s_%d") % (kind.upper(), n),
         "SecretAccessKey": "secret-%s-%d" % (kind, n),
         "Token": "token-%s-%d" % (kind, n),
         "Expiration": expiration(n),
@@ -147,6 +148,7 @@ def main():
     global args
     p = argparse.ArgumentParser()
     p.add_argument("--first-expiry", type=int, default=3600)
+    p.add_argument("--plain-keys", action="store_true", help="access key ids of letters and digits only")
     p.add_argument("--delay-ms", type=int, default=0)
     p.add_argument("--container-token", default="container-secret")
     p.add_argument("--web-identity-token", default="web-identity-jwt")
