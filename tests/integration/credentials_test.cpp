@@ -23,6 +23,7 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <sys/wait.h>
@@ -333,4 +334,60 @@ TEST_F(Credentials, CachedStartsBackgroundRefresh) {
   EXPECT_EQ(c->access_key_id, "AKID_IMDS_2");
   EXPECT_EQ(server.count("imds"), 2);
   EXPECT_EQ(server.count("token"), 2);
+}
+
+// Static stability: the metadata service goes away after the first credentials, which expire at
+// once. Later fetches still get them (extended, with a warning), not an error; the service can
+// still take them while the outage lasts.
+TEST_F(Credentials, ExpiredCredentialsAreServedWhileTheMetadataServiceIsDown) {
+  std::vector<std::string> warnings;
+  std::mutex m;
+  ddb::default_credentials_options o;
+  o.background_refresh = false;
+  o.logger = [&](ddb::log_level level, std::string_view line) {
+    std::lock_guard lock(m);
+    if (level == ddb::log_level::warn) warnings.emplace_back(line);
+  };
+  std::shared_ptr<ddb::credentials_provider> p;
+  creds_ptr first;
+  {
+    metadata_server server("--first-expiry 1");
+    p = make(env_map{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}, o);
+    ddb::error_code ec;
+    first = fetch_sync(p, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(p->cached(now()), nullptr); // within the stale margin: a request would fetch
+  } // the metadata service is gone
+  ddb::error_code ec;
+  auto again = fetch_sync(p, ec);
+  ASSERT_FALSE(ec) << "expected the old credentials, got " << ec.message();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->access_key_id, first->access_key_id);
+  EXPECT_EQ(again->session_token, first->session_token);
+  ASSERT_TRUE(again->expiration);
+  EXPECT_GT(*again->expiration, now() + std::chrono::minutes(4)); // not re-probed on every request
+  EXPECT_EQ(p->cached(now()), again);
+  std::lock_guard lock(m);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("serving the previous credentials"), std::string::npos) << warnings[0];
+  EXPECT_EQ(warnings[0].find(first->secret_access_key), std::string::npos); // no secrets in logs
+}
+
+// invalidate() drops the credentials the service refused, so the next fetch gets new ones.
+TEST_F(Credentials, InvalidateDropsRefusedCredentials) {
+  metadata_server server;
+  auto p = make(env_map{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}});
+  ddb::error_code ec;
+  auto first = fetch_sync(p, ec);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(p->invalidate(first));
+  EXPECT_EQ(p->cached(now()), nullptr);
+  auto second = fetch_sync(p, ec);
+  ASSERT_TRUE(second);
+  EXPECT_NE(second->session_token, first->session_token);
+  EXPECT_TRUE(p->invalidate(first)); // stale ones: the current credentials stay
+  EXPECT_EQ(p->cached(now()), second);
+  auto fixed = ddb::make_static_credentials_provider({"AKID", "secret", "", std::nullopt});
+  EXPECT_FALSE(fixed->invalidate(fixed->cached(now()))); // static keys cannot change
 }
