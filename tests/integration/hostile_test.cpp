@@ -46,7 +46,7 @@ public:
     fs::create_directories(dir_);
     std::string cmd = std::string(DDB_HOSTILE_SCRIPT) + " start " + dir_.string() + " " + mode;
     if (upstream) cmd += std::string(" ") + std::getenv("DDB_LOCAL_STATE");
-    cmd += " " + args;
+    cmd += " " + args + " --watch-pid " + std::to_string(::getpid()); // gone with a crashed test
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("hostile server did not start: " + cmd);
     std::ifstream(dir_ / "port") >> port_;
   }
