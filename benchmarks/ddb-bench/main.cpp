@@ -394,6 +394,7 @@ private:
 struct thread_stats {
   latency_histogram latency;
   std::uint64_t ops = 0, items = 0, retries = 0, response_bytes = 0;
+  std::uint64_t resends = 0, ambiguous = 0, may_have_applied = 0; // ddb's transport accounting
   std::map<std::string, std::uint64_t> errors;
   bool timed = false; // the observer counts only the timed phase
   std::atomic<std::uint64_t> progress_ops{0}, progress_errors{0};
@@ -458,6 +459,9 @@ struct worker_thread {
     if (!stats.timed || e.ec == asio::error::operation_aborted) return; // cancelled prefetches
     stats.retries += e.attempts > 0 ? e.attempts - 1 : 0;
     stats.response_bytes += e.response_bytes;
+    stats.resends += e.resends;
+    stats.ambiguous += e.ambiguous_attempts;
+    if (e.ambiguous_attempts > 0 && e.ec == ddb::service_errc::conditional_check_failed) ++stats.may_have_applied;
     // Query pages succeed here; failures reach the worker through the stream (and count there).
     if (shared.o.op == op_kind::query && e.operation == "Query" && !e.ec) {
       shared.pages.fetch_add(1, std::memory_order_relaxed);
@@ -808,6 +812,9 @@ int run(const options& o) {
     total.items += w->stats.items;
     total.retries += w->stats.retries;
     total.response_bytes += w->stats.response_bytes;
+    total.resends += w->stats.resends;
+    total.ambiguous += w->stats.ambiguous;
+    total.may_have_applied += w->stats.may_have_applied;
     for (auto& [name, n] : w->stats.errors) total.errors[name] += n;
   }
   double seconds = std::chrono::duration<double>(t1 - t0).count();
@@ -825,7 +832,10 @@ int run(const options& o) {
                     ",\"concurrency\":" + std::to_string(o.concurrency) +
                     ",\"threads\":" + std::to_string(o.threads) + ",\"ops\":" + std::to_string(total.ops) +
                     ",\"items\":" + std::to_string(total.items) + ",\"errors\":" + errors +
-                    ",\"retries\":" + std::to_string(total.retries) + ",\"seconds\":" + num(seconds) +
+                    ",\"retries\":" + std::to_string(total.retries) +
+                    ",\"resends\":" + std::to_string(total.resends) +
+                    ",\"ambiguous_attempts\":" + std::to_string(total.ambiguous) +
+                    ",\"may_have_applied\":" + std::to_string(total.may_have_applied) + ",\"seconds\":" + num(seconds) +
                     ",\"ops_per_sec\":" + num(static_cast<double>(total.ops) * per_s, 1) +
                     ",\"items_per_sec\":" + num(static_cast<double>(total.items) * per_s, 1) +
                     ",\"bytes_per_sec\":" + num(static_cast<double>(total.response_bytes) * per_s, 1) +
