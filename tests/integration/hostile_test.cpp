@@ -21,8 +21,14 @@
 
 #include <malloc.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -581,4 +587,66 @@ TEST(Hostile, ControlCharactersInHeadersAreRefusedBeforeSending) {
     }
     for (auto& e : events) EXPECT_EQ(e.attempts, 0u);
   });
+}
+
+// A DNS server that never answers: the lookup is bounded by the operation's deadline, though
+// getaddrinfo itself cannot be cancelled. The test runs in a child process with a mount namespace
+// of its own, where /etc/resolv.conf names a UDP socket on 127.0.0.77:53 that reads nothing.
+TEST(Hostile, HangingDnsEndsAtTheDeadline) {
+  const auto dir = fs::temp_directory_path() / unique_table("ddb_dns");
+  fs::create_directories(dir);
+  std::ofstream(dir / "resolv.conf") << "nameserver 127.0.0.77\noptions timeout:2 attempts:1\n";
+  std::ofstream(dir / "hosts") << "127.0.0.1 localhost\n";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto fail = [](int code, const std::string& why) {
+      std::fprintf(stderr, "%s\n", why.c_str());
+      std::fflush(stderr);
+      ::_exit(code);
+    };
+    if (::unshare(CLONE_NEWNS) != 0) fail(77, std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno));
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(77, "mount private failed");
+    if (::mount((dir / "resolv.conf").c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount((dir / "hosts").c_str(), "/etc/hosts", nullptr, MS_BIND, nullptr) != 0)
+      fail(77, std::string("bind mount: ") + std::strerror(errno));
+    int dns = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(53);
+    a.sin_addr.s_addr = htonl(0x7f00004d); // 127.0.0.77
+    if (::bind(dns, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+      fail(77, std::string("bind 127.0.0.77:53: ") + std::strerror(errno));
+    asio::io_context io;
+    client_options o;
+    o.endpoint = "http://dynamodb.hang.test:8000";
+    o.region = "us-east-1";
+    o.credentials = make_static_credentials_provider({"AKIDLOCAL", "secret", "", std::nullopt});
+    o.operation_timeout = 400ms;
+    client c(io.get_executor(), o);
+    auto req = any_get();
+    error_code ec;
+    diagnostics d;
+    auto start = steady::now();
+    try {
+      asio::co_spawn(io, [&]() -> asio::awaitable<void> { co_await c.execute(req, ec, d); }, asio::detached);
+      while (!ec && io.run_one()) {
+      }
+    } catch (const std::exception& e) {
+      fail(1, std::string("exception: ") + e.what());
+    }
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start);
+    std::fprintf(stderr, "lookup ended after %lld ms: %s\n", static_cast<long long>(took.count()),
+                 explain(ec, d).c_str());
+    std::fflush(stderr);
+    // getaddrinfo is still waiting for its 2 s timeout in the resolver's thread: leave now.
+    ::_exit(ec == client_errc::timeout && took >= 395ms && took <= 450ms ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no mount namespace here (see stderr): the DNS hang is not tested";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the operation did not end at its 400 ms deadline (see stderr)";
 }
