@@ -41,7 +41,8 @@ run query --op query --load --items 300 --page-size 100 --requests 1000 --concur
 python3 - "$work" <<'EOF'
 import json, sys
 work = sys.argv[1]
-keys = ["client", "op", "concurrency", "threads", "ops", "items", "errors", "retries", "seconds",
+keys = ["client", "op", "concurrency", "threads", "ops", "items", "errors", "retries", "resends",
+        "ambiguous_attempts", "may_have_applied", "seconds",
         "ops_per_sec", "items_per_sec", "bytes_per_sec", "latency_ms", "cpu_seconds", "peak_rss_mb"]
 
 def load(name):

@@ -152,6 +152,8 @@ def main():
                    "min_after_1min": min(s[1] for s in warm)},
         "fds": {"min": min(s[2] for s in samples), "max": max(s[2] for s in samples), "end": samples[-1][2]},
         "writes_logged": logged, "writes_lost": lost, "writes_differ": differ, "items_stored": len(stored),
+        "resends": result.get("resends"), "ambiguous_attempts": result.get("ambiguous_attempts"),
+        "may_have_applied": result.get("may_have_applied"),
     }
     os.makedirs(os.path.dirname(out_csv), exist_ok=True)
     with open(out_csv, "w") as f:

@@ -109,6 +109,22 @@ std::string answer_of(const get_item_response& r) {
   return std::string(r.item->at("PK").as_string());
 }
 
+// One GetItem and how it ended.
+struct outcome {
+  error_code ec;
+  diagnostics d;
+  get_item_response response;
+  steady::duration took{};
+};
+asio::awaitable<outcome> one_get(client& c) {
+  auto req = any_get();
+  outcome o;
+  auto start = steady::now();
+  o.response = co_await c.execute(req, o.ec, o.d);
+  o.took = steady::now() - start;
+  co_return o;
+}
+
 // Live heap bytes, as the sanitizer's allocator counts them (RSS under ASan is mostly shadow
 // memory and quarantine, and says nothing about what ddb holds).
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes() __attribute__((weak));
@@ -178,10 +194,7 @@ TEST(Hostile, ExtraResponseNeverAnswersTheNextRequest) {
     client c(io.get_executor(), o);
     int last = 0;
     for (int i = 0; i < 20; ++i) {
-      auto req = any_get();
-      error_code ec;
-      diagnostics d;
-      auto r = co_await c.execute(req, ec, d);
+      auto [ec, d, r, took] = co_await one_get(c);
       if (ec) {
         ADD_FAILURE() << explain(ec, d);
         co_return;
@@ -204,10 +217,7 @@ TEST(Hostile, GarbageAfterAResponseClosesTheConnection) {
     o.retry.max_attempts = 1; // garbage read as the next response would fail it
     client c(io.get_executor(), o);
     for (int i = 0; i < 10; ++i) {
-      auto req = any_get();
-      error_code ec;
-      diagnostics d;
-      auto r = co_await c.execute(req, ec, d);
+      auto [ec, d, r, took] = co_await one_get(c);
       EXPECT_FALSE(ec) << explain(ec, d);
       EXPECT_NE(answer_of(r), "<no item>");
     }
@@ -224,10 +234,7 @@ TEST(Hostile, InterimResponsesAreSkipped) {
     client c(io.get_executor(), o);
     int last = 0;
     for (int i = 0; i < 10; ++i) {
-      auto req = any_get();
-      error_code ec;
-      diagnostics d;
-      auto r = co_await c.execute(req, ec, d);
+      auto [ec, d, r, took] = co_await one_get(c);
       if (ec) {
         ADD_FAILURE() << explain(ec, d);
         co_return;
@@ -247,10 +254,7 @@ TEST(Hostile, EndlessBodiesEndAtTheLimitWithBoundedMemory) {
       auto o = options_for(server.endpoint());
       o.retry.max_attempts = 1;
       client c(io.get_executor(), o); // default limit: 16 MB
-      auto req = any_get();
-      error_code ec;
-      diagnostics d;
-      co_await c.execute(req, ec, d);
+      auto [ec, d, r, took] = co_await one_get(c);
       EXPECT_EQ(ec, client_errc::response_too_large) << explain(ec, d);
       EXPECT_EQ(d.attempts, 1u);
     }
@@ -277,10 +281,7 @@ TEST(Hostile, EndlessBodiesEndAtTheLimitWithBoundedMemory) {
       asio::co_spawn(
           io,
           [&]() -> asio::awaitable<void> {
-            auto req = any_get();
-            error_code ec;
-            diagnostics d;
-            co_await c.execute(req, ec, d);
+            auto [ec, d, r, took] = co_await one_get(c);
             if (ec == client_errc::response_too_large) ++too_large;
             else ADD_FAILURE() << explain(ec, d);
             ++done;
@@ -309,10 +310,7 @@ TEST(Hostile, HugeResponseHeadIsRefused) {
     auto o = options_for(server.endpoint());
     o.retry.max_attempts = 1;
     client c(io.get_executor(), o);
-    auto req = any_get();
-    error_code ec;
-    diagnostics d;
-    co_await c.execute(req, ec, d);
+    auto [ec, d, r, took] = co_await one_get(c);
     EXPECT_EQ(ec, client_errc::response_too_large) << explain(ec, d);
   });
 }
@@ -325,12 +323,8 @@ TEST(Hostile, TricklingServerEndsAtTheDeadline) {
     o.request_timeout = 10s;
     o.operation_timeout = 700ms;
     client c(io.get_executor(), o);
-    auto req = any_get();
-    error_code ec;
-    diagnostics d;
-    auto start = steady::now();
-    co_await c.execute(req, ec, d);
-    expect_at_deadline(steady::now() - start, o.operation_timeout);
+    auto [ec, d, r, took] = co_await one_get(c);
+    expect_at_deadline(took, o.operation_timeout);
     EXPECT_EQ(ec, client_errc::timeout) << explain(ec, d);
     EXPECT_NE(d.message.find("in the middle of the response"), std::string::npos) << d.message;
   });
@@ -343,12 +337,8 @@ TEST(Hostile, HangingServerEndsAtTheDeadline) {
     o.request_timeout = 10s;
     o.operation_timeout = 400ms;
     client c(io.get_executor(), o);
-    auto req = any_get();
-    error_code ec;
-    diagnostics d;
-    auto start = steady::now();
-    co_await c.execute(req, ec, d);
-    expect_at_deadline(steady::now() - start, o.operation_timeout);
+    auto [ec, d, r, took] = co_await one_get(c);
+    expect_at_deadline(took, o.operation_timeout);
     EXPECT_EQ(ec, client_errc::timeout) << explain(ec, d);
     EXPECT_EQ(d.ambiguous_attempts, 1u); // written, never answered: it may have been applied
   });
@@ -362,12 +352,8 @@ TEST(Hostile, HangingConnectEndsAtTheDeadline) {
     o.connect_timeout = 10s;
     o.operation_timeout = 400ms;
     client c(io.get_executor(), o);
-    auto req = any_get();
-    error_code ec;
-    diagnostics d;
-    auto start = steady::now();
-    co_await c.execute(req, ec, d);
-    expect_at_deadline(steady::now() - start, o.operation_timeout);
+    auto [ec, d, r, took] = co_await one_get(c);
+    expect_at_deadline(took, o.operation_timeout);
     EXPECT_EQ(ec, client_errc::timeout) << explain(ec, d);
     EXPECT_EQ(d.attempts, 0u); // nothing was ever sent
     EXPECT_NE(d.message.find("no connection"), std::string::npos) << d.message;
@@ -393,12 +379,8 @@ TEST(Hostile, HangingCredentialsEndAtTheDeadline) {
         system_files(), dco);
     o.operation_timeout = 400ms;
     client c(io.get_executor(), o);
-    auto req = any_get();
-    error_code ec;
-    diagnostics d;
-    auto start = steady::now();
-    co_await c.execute(req, ec, d);
-    expect_at_deadline(steady::now() - start, o.operation_timeout);
+    auto [ec, d, r, took] = co_await one_get(c);
+    expect_at_deadline(took, o.operation_timeout);
     EXPECT_EQ(ec, client_errc::timeout) << explain(ec, d);
     EXPECT_NE(d.message.find("credentials"), std::string::npos) << d.message;
   });
@@ -549,10 +531,7 @@ TEST(Hostile, UnrecognizedStaticKeysAreNotRetried) {
   hostile_server proxy("auth_proxy", "--unrecognized-key AKIDLOCAL", true);
   run([&](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), options_for(proxy.endpoint()));
-    auto req = any_get();
-    error_code ec;
-    diagnostics d;
-    co_await c.execute(req, ec, d);
+    auto [ec, d, r, took] = co_await one_get(c);
     EXPECT_EQ(ec, service_errc::unrecognized_client) << explain(ec, d);
     EXPECT_EQ(d.attempts, 1u);
   });
@@ -578,10 +557,7 @@ TEST(Hostile, ControlCharactersInHeadersAreRefusedBeforeSending) {
                      credentials{"AKID\n", "secret", "", std::nullopt}}) {
       o.credentials = make_static_credentials_provider(bad);
       client c(io.get_executor(), o);
-      auto req = any_get();
-      error_code ec;
-      diagnostics d;
-      co_await c.execute(req, ec, d);
+      auto [ec, d, r, took] = co_await one_get(c);
       EXPECT_EQ(ec, client_errc::invalid_credentials) << explain(ec, d);
       EXPECT_EQ(d.attempts, 0u);
     }
