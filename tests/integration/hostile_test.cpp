@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -67,6 +68,16 @@ public:
 
   // A counter from GET /_stats ("requests", "connections", a rejection kind...), 0 when absent.
   int stat(const std::string& name) const {
+    const auto res = stats();
+    auto key = res.find("\"" + name + "\":");
+    if (key == std::string::npos) return 0;
+    auto at = key + name.size() + 3;
+    while (at < res.size() && res[at] == ' ') ++at;
+    return std::atoi(res.c_str() + at);
+  }
+
+  // The whole GET /_stats answer, head and JSON body.
+  std::string stats() const {
     asio::io_context io;
     asio::ip::tcp::socket s(io);
     s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)});
@@ -75,11 +86,7 @@ public:
     std::string res;
     boost::system::error_code ec;
     asio::read(s, asio::dynamic_buffer(res), ec);
-    auto key = res.find("\"" + name + "\":");
-    if (key == std::string::npos) return 0;
-    auto at = key + name.size() + 3;
-    while (at < res.size() && res[at] == ' ') ++at;
-    return std::atoi(res.c_str() + at);
+    return res;
   }
 
 private:
@@ -207,6 +214,51 @@ TEST(Hostile, ExtraResponseNeverAnswersTheNextRequest) {
   });
   // Each leftover closed its connection (the last stat() makes one more).
   EXPECT_EQ(server.stat("connections") - connections_before - 1, 20);
+}
+
+// Every attempt carries amz-sdk-invocation-id (one per logical call, shared by its retries) and
+// amz-sdk-request: attempt=N; max=M, as the AWS SDKs send them. The second request is reset after
+// it was read, so the second GetItem takes two attempts.
+TEST(Hostile, AttemptsShareTheirInvocationIdAndCountThemselves) {
+  hostile_server server("reset_after_request", "--every 2");
+  run([&](asio::io_context& io) -> asio::awaitable<void> {
+    auto o = options_for(server.endpoint());
+    o.pool_size = 1;
+    o.retry.max_attempts = 3;
+    client c(io.get_executor(), o);
+    for (int i = 0; i < 2; ++i) {
+      auto [ec, d, r, took] = co_await one_get(c);
+      EXPECT_FALSE(ec) << explain(ec, d);
+      EXPECT_EQ(d.attempts, i == 0 ? 1u : 2u) << explain(ec, d);
+    }
+  });
+  struct seen {
+    int n;
+    std::string invocation_id, request;
+  };
+  std::vector<seen> all;
+  const auto stats = server.stats();
+  // The server writes compact JSON: {"n":2,"invocation_id":"...","request":"..."}.
+  auto field = [&](std::size_t from, const std::string& name) {
+    auto at = stats.find("\"" + name + "\":\"", from) + name.size() + 4;
+    return stats.substr(at, stats.find('"', at) - at);
+  };
+  for (auto at = stats.find("{\"n\":"); at != std::string::npos; at = stats.find("{\"n\":", at + 1))
+    all.push_back({std::atoi(stats.c_str() + at + 5), field(at, "invocation_id"), field(at, "request")});
+  ASSERT_EQ(all.size(), 3u) << stats;
+  auto is_uuid_v4 = [](const std::string& u) { // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx, lower case
+    if (u.size() != 36 || u[14] != '4' || std::string_view("89ab").find(u[19]) == std::string_view::npos) return false;
+    for (std::size_t i = 0; i < u.size(); ++i)
+      if ((i == 8 || i == 13 || i == 18 || i == 23) ? u[i] != '-' : !std::isxdigit(u[i]) || std::isupper(u[i]))
+        return false;
+    return true;
+  };
+  for (const auto& s : all) EXPECT_TRUE(is_uuid_v4(s.invocation_id)) << s.n << ": " << s.invocation_id;
+  EXPECT_EQ(all[0].request, "attempt=1; max=3");
+  EXPECT_EQ(all[1].request, "attempt=1; max=3");
+  EXPECT_EQ(all[2].request, "attempt=2; max=3");
+  EXPECT_NE(all[0].invocation_id, all[1].invocation_id) << "two logical calls";
+  EXPECT_EQ(all[1].invocation_id, all[2].invocation_id) << "one call's two attempts";
 }
 
 TEST(Hostile, GarbageAfterAResponseClosesTheConnection) {

@@ -29,6 +29,7 @@ MODES = ("normal", "extra_response", "garbage_after", "continue_100", "endless_c
 CONTENT_TYPE = b"application/x-amz-json-1.0"
 HEADER_LIMIT = 64 * 1024
 BODY_LIMIT = 32 * 1024 * 1024
+SDK_HEADERS_KEPT = 100
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 SKEW_LIMIT = 300  # AWS accepts a request whose X-Amz-Date is within 5 minutes of its clock
 CHUNK = 64 * 1024
@@ -274,6 +275,7 @@ class Server:
             "rejections": {k: 0 for k in REJECTIONS}, "forwarded": 0, "upstream_errors": 0,
             "requests_after_leftover": 0, "aborted_by_client": 0,
             "streams_active": 0, "streams_ended": 0, "stream_bytes": 0,
+            "sdk_headers": [],  # the last SDK_HEADERS_KEPT requests' retry headers, oldest first
         }
 
     def now(self):
@@ -333,6 +335,7 @@ class Server:
                 self.count(req.operation or req.method.decode("latin-1"), "operations")
                 if conn.leftover:
                     self.stats["requests_after_leftover"] += 1
+                self.record_sdk_headers(req, n)
                 kind = await handler(conn, req, n)
                 self.count(kind)
                 self.log(f"#{n} conn {conn.id} {req.method.decode('latin-1')} "
@@ -341,6 +344,14 @@ class Server:
                     return
             if req.wants_close:
                 return
+
+    def record_sdk_headers(self, req, n):
+        """Kept so a test can check that the attempts of one operation share an invocation id."""
+        kept = self.stats["sdk_headers"]
+        kept.append({"n": n,
+                     "invocation_id": (req.header("amz-sdk-invocation-id") or b"").decode("latin-1"),
+                     "request": (req.header("amz-sdk-request") or b"").decode("latin-1")})
+        del kept[:-SDK_HEADERS_KEPT]
 
     # Each mode answers one request and returns the kind of answer (counted in /_stats).
 
