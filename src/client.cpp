@@ -5,12 +5,12 @@
 
 #include <ddb/aws_config.hpp>
 #include <ddb/client.hpp>
-#include <ddb/default_credentials.hpp>
 #include <ddb/crc32.hpp>
+#include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
 #include <ddb/parse.hpp>
-#include <ddb/serialize.hpp>
 #include <ddb/retry_policy.hpp>
+#include <ddb/serialize.hpp>
 #include <ddb/sigv4.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -53,7 +53,8 @@ void resolve_defaults(client_options& o) {
   if (ec) throw ddb::error(client_errc::invalid_config, "cannot read the shared AWS config files");
   if (o.region.empty()) {
     auto region = resolve_region(env, cfg);
-    if (!region) throw ddb::error(client_errc::invalid_config, "no region: set client_options::region or AWS_REGION");
+    if (!region)
+      throw ddb::error(client_errc::invalid_config, "no region: set client_options::region or AWS_REGION");
     o.region = *region;
   }
   if (o.endpoint.empty()) {
@@ -82,7 +83,8 @@ bool key_token(std::string_view s) noexcept {
 
 // Why credentials cannot be sent, or null.
 const char* unusable(const credentials& c) noexcept {
-  if (!key_token(c.access_key_id)) return "the access key id is empty or has characters other than A-Z, a-z, 0-9, - and _";
+  if (!key_token(c.access_key_id))
+    return "the access key id is empty or has characters other than A-Z, a-z, 0-9, - and _";
   if (!printable(c.session_token)) return "the session token has control or non-ASCII characters";
   return nullptr;
 }
@@ -91,7 +93,8 @@ endpoint_parts split_endpoint(std::string_view url) {
   error_code ec;
   auto u = parse_endpoint_url(url, ec);
   if (ec || u.path != "/")
-    throw ddb::error(client_errc::invalid_config, "endpoint must be http[s]://host[:port], not '" + std::string(url) + "'");
+    throw ddb::error(client_errc::invalid_config,
+                     "endpoint must be http[s]://host[:port], not '" + std::string(url) + "'");
   return {u.tls(), u.host, std::to_string(u.port), u.host_header()};
 }
 
@@ -130,14 +133,17 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     std::optional<pool_state::slot> granted;
     bool reopen = false;
     bool taken = false; // the caller resumed and owns the slot
-    waiter(impl& i, pool_state::waiter_id w, steady::time_point deadline) : self(i), id(w), timer(i.ex, deadline) {
+    waiter(impl& i, pool_state::waiter_id w, steady::time_point deadline)
+        : self(i), id(w), timer(i.ex, deadline) {
       self.waiters.emplace(id, this);
     }
     waiter(const waiter&) = delete;
     ~waiter() {
       self.waiters.erase(id);
-      if (!granted) self.pool.abandon(id);
-      else if (!taken) self.hand_back(*granted, reopen); // granted, but the frame died first
+      if (!granted)
+        self.pool.abandon(id);
+      else if (!taken)
+        self.hand_back(*granted, reopen); // granted, but the frame died first
     }
   };
 
@@ -145,7 +151,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   // timer (their deadline); getaddrinfo cannot be cancelled, so a caller whose deadline passes
   // leaves and the lookup finishes for the next one.
   struct resolve_wait {
-    explicit resolve_wait(asio::any_io_executor e, steady::time_point deadline) : timer(std::move(e), deadline) {}
+    explicit resolve_wait(asio::any_io_executor e, steady::time_point deadline)
+        : timer(std::move(e), deadline) {}
     asio::steady_timer timer;
     bool done = false;
     error_code ec;
@@ -168,8 +175,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                        asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
       if (opts.verify_tls) {
         tls->set_verify_mode(asio::ssl::verify_peer);
-        if (opts.ca_file.empty()) tls->set_default_verify_paths();
-        else tls->load_verify_file(opts.ca_file);
+        if (opts.ca_file.empty())
+          tls->set_default_verify_paths();
+        else
+          tls->load_verify_file(opts.ca_file);
       } else {
         tls->set_verify_mode(asio::ssl::verify_none);
       }
@@ -228,7 +237,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         if (!w->done) {
           std::erase(resolve_waiters, w);
           if (tec == asio::error::operation_aborted) co_return tec; // the caller cancelled
-          co_return client_errc::timeout;                            // the deadline passed first
+          co_return client_errc::timeout;                           // the deadline passed first
         }
       }
       if (w->ec) co_return w->ec;
@@ -247,7 +256,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       self->resolved_until = steady::now() + std::chrono::seconds(60);
     }
     self->resolving = false;
-    if (ec) self->log(log_level::warn, [&] { return "resolving " + self->ep.host + " failed: " + ec.message(); });
+    if (ec)
+      self->log(log_level::warn, [&] { return "resolving " + self->ep.host + " failed: " + ec.message(); });
     for (auto& w : std::exchange(self->resolve_waiters, {})) {
       w->done = true;
       w->ec = ec;
@@ -270,14 +280,19 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     error_code ec = co_await resolve(target, deadline);
     if (!ec) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
-      if (left <= std::chrono::milliseconds(0)) ec = client_errc::timeout;
+      if (left <= std::chrono::milliseconds(0))
+        ec = client_errc::timeout;
       else {
         auto offer = offer_session();
         ec = co_await c.http.connect(target, std::min(opts.connect_timeout, left), offer.get());
       }
     }
-    if (ec) log(log_level::warn, [&] { return "connecting to " + ep.host + ":" + ep.port + " failed: " + ec.message(); });
-    else log(log_level::debug, [&] { return "connected to " + ep.host + ":" + ep.port + (tls ? " (TLS)" : ""); });
+    if (ec)
+      log(log_level::warn,
+          [&] { return "connecting to " + ep.host + ":" + ep.port + " failed: " + ec.message(); });
+    else
+      log(log_level::debug,
+          [&] { return "connected to " + ep.host + ":" + ep.port + (tls ? " (TLS)" : ""); });
     co_return ec;
   }
 
@@ -286,10 +301,16 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     auto g = pool.acquire(steady::now());
     for (auto e : pool.last_expired()) conns[e]->http.close();
     switch (g.kind) {
-    case pool_state::grant_kind::reuse: s = g.s; co_return error_code{};
-    case pool_state::grant_kind::open: s = g.s; co_return co_await connect(s, deadline);
-    case pool_state::grant_kind::refused: co_return client_errc::pool_exhausted;
-    case pool_state::grant_kind::wait: break;
+    case pool_state::grant_kind::reuse:
+      s = g.s;
+      co_return error_code{};
+    case pool_state::grant_kind::open:
+      s = g.s;
+      co_return co_await connect(s, deadline);
+    case pool_state::grant_kind::refused:
+      co_return client_errc::pool_exhausted;
+    case pool_state::grant_kind::wait:
+      break;
     }
     waiter w(*this, g.waiter, deadline);
     auto [ec] = co_await w.timer.async_wait(tuple_awaitable);
@@ -356,9 +377,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   // What one operation carries from attempt to attempt.
   struct call {
     steady::time_point deadline;
-    std::string invocation_id; // amz-sdk-invocation-id: one per operation, on every attempt
+    std::string invocation_id;                // amz-sdk-invocation-id: one per operation, on every attempt
     std::shared_ptr<const credentials> creds; // what the last attempt was signed with
-    bool skew_corrected = false;   // the last attempt taught us the clock offset
+    bool skew_corrected = false;              // the last attempt taught us the clock offset
     bool skew_retried = false, credentials_retried = false;
   };
 
@@ -374,8 +395,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       auto waiting = t.async_wait(asio::use_awaitable);
       auto r = co_await (std::move(fetching) || std::move(waiting));
       const bool late = r.index() == 1;
-      if (!late) k.creds = std::get<0>(std::move(r));
-      else ec = client_errc::timeout;
+      if (!late)
+        k.creds = std::get<0>(std::move(r));
+      else
+        ec = client_errc::timeout;
       if (!ec && !k.creds) ec = client_errc::credentials_not_found;
       if (ec) {
         diag.message = "no credentials: " + ec.message();
@@ -415,7 +438,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     // A pooled connection the server closed while it was idle, or with bytes waiting that no
     // request asked for: replace it before anything is sent, unnoticed.
     if (c.http.uses() > 0 && !c.http.check_idle()) {
-      log(log_level::debug, [&] { return "pooled connection to " + ep.host + " closed by the server; reconnecting"; });
+      log(log_level::debug,
+          [&] { return "pooled connection to " + ep.host + " closed by the server; reconnecting"; });
       if (auto ec = co_await open(c, k.deadline)) {
         diag.message = "no connection to " + ep.host + ":" + ep.port + ": " + ec.message();
         co_return ec;
@@ -443,12 +467,15 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     if (ec && reused && c.http.progress().bytes_written == 0 && !c.http.progress().response_started &&
         ec != asio::error::operation_aborted) {
       ++ev.resends;
-      log(log_level::debug, [&] { return "request not sent on a closed connection (" + ec.message() + "); resending"; });
+      log(log_level::debug,
+          [&] { return "request not sent on a closed connection (" + ec.message() + "); resending"; });
       ec = co_await open(c, k.deadline);
       if (!ec) {
         timeout = time_left();
-        if (timeout <= std::chrono::milliseconds(0)) ec = client_errc::timeout;
-        else ec = co_await c.http.exchange(c.head, body, c.response, timeout, opts.max_response_body);
+        if (timeout <= std::chrono::milliseconds(0))
+          ec = client_errc::timeout;
+        else
+          ec = co_await c.http.exchange(c.head, body, c.response, timeout, opts.max_response_body);
       }
     }
     auto& r = c.response;
@@ -460,9 +487,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       diag.message = transport_message(ec, c.http.progress());
     }
     // Written, but no definite answer came back: DynamoDB may have applied it.
-    const bool definite = !ec || (diag.http_status != 0 && diag.http_status < 500 &&
-                                  ec != client_errc::crc32_mismatch && ec != client_errc::malformed_response &&
-                                  ec != client_errc::response_too_large);
+    const bool definite =
+        !ec || (diag.http_status != 0 && diag.http_status < 500 && ec != client_errc::crc32_mismatch &&
+                ec != client_errc::malformed_response && ec != client_errc::response_too_large);
     if (!definite && c.http.progress().bytes_written > 0) ++ev.ambiguous_attempts;
     r.release_large_buffers();
     co_return ec;
@@ -471,9 +498,12 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   // What broke on the way, for diagnostics::message.
   std::string transport_message(const error_code& ec, const http_connection::exchange_progress& p) const {
     std::string m = ec.message();
-    if (p.bytes_written == 0) m += " before the request was sent";
-    else if (!p.response_started) m += " after the request was sent, before any response";
-    else m += " in the middle of the response";
+    if (p.bytes_written == 0)
+      m += " before the request was sent";
+    else if (!p.response_started)
+      m += " after the request was sent, before any response";
+    else
+      m += " in the middle of the response";
     return m + " (" + ep.host + ":" + ep.port + ")";
   }
 
@@ -495,21 +525,26 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     clock_offset = std::chrono::duration_cast<std::chrono::system_clock::duration>(skew);
     k.skew_corrected = true;
     log(log_level::warn, [&] {
-      return "the local clock is " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(skew).count()) +
-             " s from " + ep.host + "'s; signing with its time";
+      return "the local clock is " +
+             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(skew).count()) + " s from " +
+             ep.host + "'s; signing with its time";
     });
   }
 
   // Builds the line only when someone listens at that level.
-  template <class MakeLine> void log(log_level level, MakeLine make_line) {
-    if (opts.logger && level >= opts.min_log_level && level != log_level::off) opts.logger(level, make_line());
+  template <class MakeLine>
+  void log(log_level level, MakeLine make_line) {
+    if (opts.logger && level >= opts.min_log_level && level != log_level::off)
+      opts.logger(level, make_line());
   }
 
   // What a failure was, for a log line: ddb's code, and DynamoDB's type and message if any.
   static std::string describe(const error_code& ec, const diagnostics& diag) {
     std::string s = ec.message();
-    if (!diag.error_type.empty()) s.append(" (").append(diag.error_type).append(": ").append(diag.message).append(")");
-    else if (!diag.message.empty()) s.append(" (").append(diag.message).append(")");
+    if (!diag.error_type.empty())
+      s.append(" (").append(diag.error_type).append(": ").append(diag.message).append(")");
+    else if (!diag.message.empty())
+      s.append(" (").append(diag.message).append(")");
     if (!diag.request_id.empty()) s.append(", request id ").append(diag.request_id);
     return s;
   }
@@ -517,7 +552,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   void build_head(std::string& head, std::size_t body_size, const std::string& token,
                   const std::string& invocation_id, unsigned attempt_number) {
     char n[24];
-    auto number = [&](std::uint64_t v) { return std::string_view(n, std::to_chars(n, n + sizeof n, v).ptr - n); };
+    auto number = [&](std::uint64_t v) {
+      return std::string_view(n, std::to_chars(n, n + sizeof n, v).ptr - n);
+    };
     head.clear();
     head.append("POST / HTTP/1.1\r\nHost: ").append(ep.host_header);
     head.append("\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: ").append(target);
@@ -570,19 +607,22 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         k.skew_retried = true;
         continue;
       }
-      if ((ec == service_errc::expired_token || ec == service_errc::unrecognized_client) && !k.credentials_retried &&
-          k.creds && steady::now() < k.deadline && opts.credentials->invalidate(k.creds)) {
+      if ((ec == service_errc::expired_token || ec == service_errc::unrecognized_client) &&
+          !k.credentials_retried && k.creds && steady::now() < k.deadline &&
+          opts.credentials->invalidate(k.creds)) {
         k.credentials_retried = true;
-        log(log_level::warn, [&] { return std::string(operation) + ": " + describe(ec, diag) + "; fetching new credentials"; });
+        log(log_level::warn, [&] {
+          return std::string(operation) + ": " + describe(ec, diag) + "; fetching new credentials";
+        });
         continue;
       }
       auto delay = retry.next_delay(ec, diag.http_status, diag.retry_after_seconds, detail::random_unit(),
                                     steady::now(), k.deadline);
       if (!delay) break;
       log(log_level::info, [&] {
-        return std::string(operation) + " attempt " + std::to_string(ev.attempts) + " failed: " + describe(ec, diag) +
-               "; retrying in " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(*delay).count()) +
-               " ms";
+        return std::string(operation) + " attempt " + std::to_string(ev.attempts) +
+               " failed: " + describe(ec, diag) + "; retrying in " +
+               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(*delay).count()) + " ms";
       });
       asio::steady_timer timer(ex, *delay);
       auto [tec] = co_await timer.async_wait(tuple_awaitable);
@@ -595,7 +635,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     diag.ambiguous_attempts = ev.ambiguous_attempts;
     if (ec && ev.ambiguous_attempts > 0 && failed_condition(ec, diag)) {
       diag.earlier_attempt_may_have_applied = true;
-      diag.message += " [after " + std::to_string(ev.attempts) + " attempts, " + std::to_string(ev.ambiguous_attempts) +
+      diag.message += " [after " + std::to_string(ev.attempts) + " attempts, " +
+                      std::to_string(ev.ambiguous_attempts) +
                       " of which lost their answer: an earlier attempt may have been applied]";
     }
     ev.latency = steady::now() - start;
@@ -604,7 +645,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     ev.request_id = diag.request_id;
     if (ec)
       log(log_level::warn, [&] {
-        return std::string(operation) + " failed after " + std::to_string(ev.attempts) + " attempt(s): " + describe(ec, diag);
+        return std::string(operation) + " failed after " + std::to_string(ev.attempts) +
+               " attempt(s): " + describe(ec, diag);
       });
     co_return ec;
   }
@@ -716,7 +758,9 @@ error_code parse_into(response_parser& p, json_body b, get_item_response& o, dia
 error_code parse_into(response_parser& p, json_body b, write_item_response& o, diagnostics& d) {
   return p.parse_write_item(b, o, d);
 }
-error_code parse_into(response_parser& p, json_body b, page& o, diagnostics& d) { return p.parse_query(b, o, d); }
+error_code parse_into(response_parser& p, json_body b, page& o, diagnostics& d) {
+  return p.parse_query(b, o, d);
+}
 error_code parse_into(response_parser& p, json_body b, batch_get_item_response& o, diagnostics& d) {
   return p.parse_batch_get_item(b, o, d);
 }
@@ -746,14 +790,19 @@ double capacity_units(const std::vector<consumed_capacity>& cs) {
   for (auto& c : cs) sum += c.capacity_units;
   return sum;
 }
-template <class Response> double capacity_units(const Response& r) {
-  if constexpr (requires { r.consumed_capacity(); }) return capacity_units(r.consumed_capacity()); // page
-  else if constexpr (requires { r.consumed_capacity; }) return capacity_units(r.consumed_capacity);
-  else return 0;
+template <class Response>
+double capacity_units(const Response& r) {
+  if constexpr (requires { r.consumed_capacity(); })
+    return capacity_units(r.consumed_capacity()); // page
+  else if constexpr (requires { r.consumed_capacity; })
+    return capacity_units(r.consumed_capacity);
+  else
+    return 0;
 }
 
 // Adds ReturnConsumedCapacity TOTAL to a serialized request that did not ask for any.
-template <class Request> void ask_for_capacity(const Request& r, std::string& body) {
+template <class Request>
+void ask_for_capacity(const Request& r, std::string& body) {
   if constexpr (requires { r.return_consumed_capacity(); }) {
     if (r.return_consumed_capacity() || body.size() < 2 || body.back() != '}') return;
     body.pop_back();
@@ -761,7 +810,8 @@ template <class Request> void ask_for_capacity(const Request& r, std::string& bo
   }
 }
 
-template <class Request> error_code serialize_for_send(const Request& r, std::string& body) {
+template <class Request>
+error_code serialize_for_send(const Request& r, std::string& body) {
   if constexpr (std::is_same_v<Request, transact_write_request>) {
     // Retries resend the same body, so one token makes them idempotent: a transaction whose
     // response was lost is not applied twice (nor reported as a failed condition on retry).
@@ -776,7 +826,8 @@ template <class Request> error_code serialize_for_send(const Request& r, std::st
 
 // Serializes, runs and parses one operation into `out` (reused: a page keeps its memory).
 template <class Request, class Response>
-asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, Response& out, diagnostics& diag) {
+asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, Response& out,
+                                          diagnostics& diag) {
   std::string body = self.take_body();
   operation_event ev;
   ev.operation = Request::operation;
@@ -790,7 +841,9 @@ asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, 
   } else {
     if (self.opts.report_consumed_capacity) ask_for_capacity(r, body);
     // Parsed on the connection's buffer before it is released: no copy of the body.
-    auto on_ok = [&](detail::http_response& res) { return parse_into(self.parser, json_body(res.body), out, diag); };
+    auto on_ok = [&](detail::http_response& res) {
+      return parse_into(self.parser, json_body(res.body), out, diag);
+    };
     ec = co_await self.run(Request::operation, body, on_ok, diag, ev);
     if (!ec && self.opts.on_operation) ev.consumed_capacity = capacity_units(out);
   }
@@ -810,7 +863,8 @@ asio::awaitable<response_t<Request>> client::execute(const Request& r, error_cod
   co_return out;
 }
 
-template <operation_request Request> asio::awaitable<response_t<Request>> client::execute(const Request& r) {
+template <operation_request Request>
+asio::awaitable<response_t<Request>> client::execute(const Request& r) {
   error_code ec;
   diagnostics diag;
   auto out = co_await execute(r, ec, diag);
@@ -819,7 +873,8 @@ template <operation_request Request> asio::awaitable<response_t<Request>> client
 }
 
 namespace {
-template <class Request> pager make_pager(std::shared_ptr<client::impl> self, Request r, pager_options options) {
+template <class Request>
+pager make_pager(std::shared_ptr<client::impl> self, Request r, pager_options options) {
   auto start = r.exclusive_start_key().empty() ? std::nullopt : std::optional<item>(r.exclusive_start_key());
   auto fetch = [self, r = std::move(r)](const std::optional<item>& from, page& out,
                                         diagnostics& diag) mutable -> asio::awaitable<error_code> {
@@ -834,7 +889,9 @@ pager client::query_pages(query_request r, pager_options options) {
   return make_pager(impl_, std::move(r), options);
 }
 
-pager client::scan_pages(scan_request r, pager_options options) { return make_pager(impl_, std::move(r), options); }
+pager client::scan_pages(scan_request r, pager_options options) {
+  return make_pager(impl_, std::move(r), options);
+}
 
 std::vector<pager> client::scan_segments(const scan_request& r, int total_segments, pager_options options) {
   std::vector<pager> pagers;
@@ -846,8 +903,8 @@ std::vector<pager> client::scan_segments(const scan_request& r, int total_segmen
   return pagers;
 }
 
-#define DDB_INSTANTIATE(Request)                                                                          \
-  template asio::awaitable<response_t<Request>> client::execute(const Request&);                         \
+#define DDB_INSTANTIATE(Request)                                                                             \
+  template asio::awaitable<response_t<Request>> client::execute(const Request&);                             \
   template asio::awaitable<response_t<Request>> client::execute(const Request&, error_code&, diagnostics&);
 DDB_INSTANTIATE(get_item_request)
 DDB_INSTANTIATE(put_item_request)

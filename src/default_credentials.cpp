@@ -190,7 +190,8 @@ private:
       if (fresh && !ec) {
         current_ = std::move(fresh);
         random01_ = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-      } else if (current_ && refresh_decision(*current_, now, random01_, opts_.refresh) != refresh_action::now) {
+      } else if (current_ &&
+                 refresh_decision(*current_, now, random01_, opts_.refresh) != refresh_action::now) {
         ec = {}; // keep using the current ones; the next fetch tries again
       } else if (current_ && static_stability()) {
         // The metadata service is down: serve the old credentials a while longer (the service may
@@ -200,10 +201,11 @@ private:
         extended->expiration = now + opts_.stale_extension +
                                std::chrono::duration_cast<sys_clock::duration>(opts_.stale_extension * extra);
         current_ = std::move(extended);
-        warning = "credentials refresh failed (" + ec.message() +
-                  "); serving the previous credentials, which may have expired, until " +
-                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opts_.stale_extension).count()) +
-                  " s or more from now";
+        warning =
+            "credentials refresh failed (" + ec.message() +
+            "); serving the previous credentials, which may have expired, until " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opts_.stale_extension).count()) +
+            " s or more from now";
         ec = {};
       }
       if (!ec) result = current_;

@@ -15,22 +15,38 @@ public:
   const char* name() const noexcept override { return "ddb.client"; }
   std::string message(int ev) const override {
     switch (static_cast<client_errc>(ev)) {
-    case client_errc::invalid_number: return "invalid number";
-    case client_errc::number_out_of_range: return "number out of DynamoDB's range";
-    case client_errc::precision_loss: return "conversion would lose precision";
-    case client_errc::wrong_type: return "attribute has another type";
-    case client_errc::invalid_utf8: return "string is not valid UTF-8";
-    case client_errc::empty_set: return "empty set";
-    case client_errc::invalid_argument: return "invalid argument";
-    case client_errc::crc32_mismatch: return "response CRC32 mismatch";
-    case client_errc::malformed_response: return "malformed response";
-    case client_errc::connection_lost: return "connection lost";
-    case client_errc::timeout: return "timeout";
-    case client_errc::pool_exhausted: return "connection pool exhausted";
-    case client_errc::credentials_not_found: return "no credentials found";
-    case client_errc::invalid_config: return "invalid configuration";
-    case client_errc::response_too_large: return "response over the size limit";
-    case client_errc::invalid_credentials: return "credentials with characters a header cannot carry";
+    case client_errc::invalid_number:
+      return "invalid number";
+    case client_errc::number_out_of_range:
+      return "number out of DynamoDB's range";
+    case client_errc::precision_loss:
+      return "conversion would lose precision";
+    case client_errc::wrong_type:
+      return "attribute has another type";
+    case client_errc::invalid_utf8:
+      return "string is not valid UTF-8";
+    case client_errc::empty_set:
+      return "empty set";
+    case client_errc::invalid_argument:
+      return "invalid argument";
+    case client_errc::crc32_mismatch:
+      return "response CRC32 mismatch";
+    case client_errc::malformed_response:
+      return "malformed response";
+    case client_errc::connection_lost:
+      return "connection lost";
+    case client_errc::timeout:
+      return "timeout";
+    case client_errc::pool_exhausted:
+      return "connection pool exhausted";
+    case client_errc::credentials_not_found:
+      return "no credentials found";
+    case client_errc::invalid_config:
+      return "invalid configuration";
+    case client_errc::response_too_large:
+      return "response over the size limit";
+    case client_errc::invalid_credentials:
+      return "credentials with characters a header cannot carry";
     }
     return "unknown ddb client error";
   }

@@ -39,8 +39,10 @@ asio::awaitable<error_code> http_connection::connect(const connect_target& targe
   close();
   tcp_.reset();
   tls_.reset();
-  if (target.tls) tls_.emplace(ex_, *target.tls);
-  else tcp_.emplace(ex_);
+  if (target.tls)
+    tls_.emplace(ex_, *target.tls);
+  else
+    tcp_.emplace(ex_);
 
   tcp().expires_after(timeout);
   auto [ec, ep] = co_await tcp().async_connect(target.endpoints, tuple_awaitable);
@@ -81,8 +83,10 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head, std
   std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(body)};
   tcp().expires_after(timeout); // one deadline for the write and every read below
   error_code ec;
-  if (tls_) std::tie(ec, progress_.bytes_written) = co_await asio::async_write(*tls_, request, tuple_awaitable);
-  else std::tie(ec, progress_.bytes_written) = co_await asio::async_write(*tcp_, request, tuple_awaitable);
+  if (tls_)
+    std::tie(ec, progress_.bytes_written) = co_await asio::async_write(*tls_, request, tuple_awaitable);
+  else
+    std::tie(ec, progress_.bytes_written) = co_await asio::async_write(*tcp_, request, tuple_awaitable);
   if (ec) {
     close();
     co_return normalize(ec);
@@ -94,14 +98,17 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head, std
     parser.body_limit(body_limit);
     parser.header_limit(max_response_head);
     std::size_t n = 0;
-    if (tls_) std::tie(ec, n) = co_await http::async_read(*tls_, read_buffer_, parser, tuple_awaitable);
-    else std::tie(ec, n) = co_await http::async_read(*tcp_, read_buffer_, parser, tuple_awaitable);
+    if (tls_)
+      std::tie(ec, n) = co_await http::async_read(*tls_, read_buffer_, parser, tuple_awaitable);
+    else
+      std::tie(ec, n) = co_await http::async_read(*tcp_, read_buffer_, parser, tuple_awaitable);
     if (n > 0 || read_buffer_.size() > buffered) progress_.response_started = true;
     auto& res = parser.get();
     out.body = std::move(res.body()); // keep the buffer's capacity, even after an error
     if (ec) {
       close();
-      if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow)
+      if (ec == http::error::body_limit || ec == http::error::header_limit ||
+          ec == http::error::buffer_overflow)
         co_return client_errc::response_too_large;
       // The server closed before a whole response arrived (before any byte of it: the usual fate
       // of a reused keep-alive connection). Retryable, but progress() says if it began.

@@ -38,9 +38,8 @@ public:
 
   /// Opens the TCP connection and, with TLS, does the handshake (SNI, certificate and host name
   /// verification as the context says). Reuses the TLS session of `session` when given.
-  boost::asio::awaitable<boost::system::error_code> connect(const connect_target& target,
-                                                            std::chrono::milliseconds timeout,
-                                                            SSL_SESSION* session);
+  boost::asio::awaitable<boost::system::error_code>
+  connect(const connect_target& target, std::chrono::milliseconds timeout, SSL_SESSION* session);
 
   /// Writes `head` then `body` and reads one response into `out`, skipping interim `1xx`
   /// responses. Any error leaves the connection closed: a half-read response can never be

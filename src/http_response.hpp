@@ -58,8 +58,10 @@ inline void read_head(const boost::beast::http::response<padded_body>& res, http
   field("x-amz-crc32", out.crc32);
   field("x-amzn-RequestId", out.request_id);
   field("x-amz-retry-after", out.retry_after);
-  if (out.status != 200) field("Date", out.date);
-  else out.date.clear();
+  if (out.status != 200)
+    field("Date", out.date);
+  else
+    out.date.clear();
 }
 
 /// A whole response to an outcome: `on_ok(r)` reads a 200 body; any other status is a typed

@@ -24,8 +24,10 @@ constexpr long long min_exponent = -130, max_exponent = 125;
 
 error_code decompose(std::string_view s, decimal& d) noexcept {
   std::size_t i = 0;
-  if (i < s.size() && s[i] == '-') d.negative = true, ++i;
-  else if (i < s.size() && s[i] == '+') ++i;
+  if (i < s.size() && s[i] == '-')
+    d.negative = true, ++i;
+  else if (i < s.size() && s[i] == '+')
+    ++i;
   bool any_digit = false, seen_nonzero = false;
   long long int_digits = 0; // digits before the point once the leading zeros are gone
   long long leading_fraction_zeros = 0;
@@ -104,7 +106,8 @@ std::uint64_t integer_magnitude(const decimal& d, std::uint64_t limit, std::stri
   if (d.count == 0) return 0;
   if (d.exponent < 0 || d.count - 1 > d.exponent)
     throw error(client_errc::precision_loss, "number '" + std::string(text) + "' is not an integer");
-  if (d.exponent > 19) throw error(client_errc::number_out_of_range, "number '" + std::string(text) + "' is too large");
+  if (d.exponent > 19)
+    throw error(client_errc::number_out_of_range, "number '" + std::string(text) + "' is too large");
   std::uint64_t v = 0;
   for (long long k = 0; k <= d.exponent; ++k) {
     unsigned digit = k < d.count ? static_cast<unsigned>(d.digits[k] - '0') : 0;
@@ -131,7 +134,8 @@ number number::parse(std::string_view text, error_code& ec) {
 }
 
 number number::from_double(double v) {
-  if (!std::isfinite(v)) throw error(client_errc::invalid_number, "NaN and infinity are not DynamoDB numbers");
+  if (!std::isfinite(v))
+    throw error(client_errc::invalid_number, "NaN and infinity are not DynamoDB numbers");
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v); // shortest text that reads back as v
   return number(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
@@ -157,7 +161,8 @@ std::int64_t number::to_int64() const {
 std::uint64_t number::to_uint64() const {
   decimal d = checked(text_);
   std::uint64_t m = integer_magnitude(d, ~std::uint64_t{0}, text_);
-  if (d.negative && m != 0) throw error(client_errc::number_out_of_range, "negative number '" + text_ + "' for an unsigned type");
+  if (d.negative && m != 0)
+    throw error(client_errc::number_out_of_range, "negative number '" + text_ + "' for an unsigned type");
   return m;
 }
 

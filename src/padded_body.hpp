@@ -2,11 +2,11 @@
 // parse it in place (it reads up to 64 bytes past the end), and whose capacity is reused.
 #pragma once
 
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/http/message.hpp>
 
-#include <cstdint>
 #include <boost/optional.hpp>
+#include <cstdint>
 #include <string>
 
 namespace ddb::detail {

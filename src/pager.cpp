@@ -17,7 +17,8 @@ namespace asio = boost::asio;
 // the fetch is cancelled and finishes on its own copy of the state.
 struct pager::state {
   state(asio::any_io_executor ex, fetch_fn f, pager_options o)
-      : executor(ex), fetch(std::move(f)), options(o), ready_event(ex, asio::steady_timer::time_point::max()) {}
+      : executor(ex), fetch(std::move(f)), options(o),
+        ready_event(ex, asio::steady_timer::time_point::max()) {}
 
   asio::any_io_executor executor;
   fetch_fn fetch;
@@ -102,7 +103,8 @@ asio::awaitable<const page*> pager::next(error_code& ec, diagnostics& diag) {
   }
   std::swap(s->current, s->ahead); // `ahead` keeps the old page's memory for the next fetch
   s->from = s->current.last_evaluated_key();
-  if (!s->from) s->exhausted = true;
+  if (!s->from)
+    s->exhausted = true;
   else if (s->options.prefetch > 0 && (!s->options.prefetch_after || s->options.prefetch_after(s->current)))
     state::start(s);
   co_return &s->current;

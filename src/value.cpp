@@ -17,8 +17,8 @@ bytes to_bytes(std::string_view s) {
 }
 
 void value::throw_wrong_type(value_type wanted) const {
-  throw error(client_errc::wrong_type, "attribute is " + std::string(type_tag(type())) + ", not " +
-                                           std::string(type_tag(wanted)));
+  throw error(client_errc::wrong_type,
+              "attribute is " + std::string(type_tag(type())) + ", not " + std::string(type_tag(wanted)));
 }
 
 // One JSON writer for requests, logs and printing: the serializer's.

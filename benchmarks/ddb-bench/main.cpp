@@ -461,7 +461,8 @@ struct worker_thread {
     stats.response_bytes += e.response_bytes;
     stats.resends += e.resends;
     stats.ambiguous += e.ambiguous_attempts;
-    if (e.ambiguous_attempts > 0 && e.ec == ddb::service_errc::conditional_check_failed) ++stats.may_have_applied;
+    if (e.ambiguous_attempts > 0 && e.ec == ddb::service_errc::conditional_check_failed)
+      ++stats.may_have_applied;
     // Query pages succeed here; failures reach the worker through the stream (and count there).
     if (shared.o.op == op_kind::query && e.operation == "Query" && !e.ec) {
       shared.pages.fetch_add(1, std::memory_order_relaxed);
@@ -828,22 +829,22 @@ int run(const options& o) {
     error_count += n;
   }
   errors += "}";
-  std::string out = "{\"client\":\"ddb\",\"op\":" + json_string(o.op_name) +
-                    ",\"concurrency\":" + std::to_string(o.concurrency) +
-                    ",\"threads\":" + std::to_string(o.threads) + ",\"ops\":" + std::to_string(total.ops) +
-                    ",\"items\":" + std::to_string(total.items) + ",\"errors\":" + errors +
-                    ",\"retries\":" + std::to_string(total.retries) +
-                    ",\"resends\":" + std::to_string(total.resends) +
-                    ",\"ambiguous_attempts\":" + std::to_string(total.ambiguous) +
-                    ",\"may_have_applied\":" + std::to_string(total.may_have_applied) + ",\"seconds\":" + num(seconds) +
-                    ",\"ops_per_sec\":" + num(static_cast<double>(total.ops) * per_s, 1) +
-                    ",\"items_per_sec\":" + num(static_cast<double>(total.items) * per_s, 1) +
-                    ",\"bytes_per_sec\":" + num(static_cast<double>(total.response_bytes) * per_s, 1) +
-                    ",\"latency_ms\":{\"p50\":" + ms(total.latency.quantile(0.50)) +
-                    ",\"p90\":" + ms(total.latency.quantile(0.90)) +
-                    ",\"p99\":" + ms(total.latency.quantile(0.99)) + ",\"max\":" + ms(total.latency.max()) +
-                    "}" + ",\"cpu_seconds\":" + num(cpu_seconds(ru1) - cpu_seconds(ru0)) +
-                    ",\"peak_rss_mb\":" + num(static_cast<double>(ru1.ru_maxrss) / 1024.0, 1) + "}\n";
+  std::string out =
+      "{\"client\":\"ddb\",\"op\":" + json_string(o.op_name) +
+      ",\"concurrency\":" + std::to_string(o.concurrency) + ",\"threads\":" + std::to_string(o.threads) +
+      ",\"ops\":" + std::to_string(total.ops) + ",\"items\":" + std::to_string(total.items) +
+      ",\"errors\":" + errors + ",\"retries\":" + std::to_string(total.retries) +
+      ",\"resends\":" + std::to_string(total.resends) +
+      ",\"ambiguous_attempts\":" + std::to_string(total.ambiguous) +
+      ",\"may_have_applied\":" + std::to_string(total.may_have_applied) + ",\"seconds\":" + num(seconds) +
+      ",\"ops_per_sec\":" + num(static_cast<double>(total.ops) * per_s, 1) +
+      ",\"items_per_sec\":" + num(static_cast<double>(total.items) * per_s, 1) +
+      ",\"bytes_per_sec\":" + num(static_cast<double>(total.response_bytes) * per_s, 1) +
+      ",\"latency_ms\":{\"p50\":" + ms(total.latency.quantile(0.50)) +
+      ",\"p90\":" + ms(total.latency.quantile(0.90)) + ",\"p99\":" + ms(total.latency.quantile(0.99)) +
+      ",\"max\":" + ms(total.latency.max()) + "}" +
+      ",\"cpu_seconds\":" + num(cpu_seconds(ru1) - cpu_seconds(ru0)) +
+      ",\"peak_rss_mb\":" + num(static_cast<double>(ru1.ru_maxrss) / 1024.0, 1) + "}\n";
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
 

@@ -57,7 +57,8 @@ public:
 
   /// Runs any operation: `co_await c.execute(ddb::get_item_request("t", key))`. Retries as the
   /// options say. Throws ddb::error (with diagnostics) when it finally fails.
-  template <operation_request Request> boost::asio::awaitable<response_t<Request>> execute(const Request& r);
+  template <operation_request Request>
+  boost::asio::awaitable<response_t<Request>> execute(const Request& r);
   /// The same without exceptions: on failure `ec` is set, `diag` tells more, and the result is
   /// empty.
   template <operation_request Request>
@@ -66,28 +67,40 @@ public:
   // The operations by name (each is execute() with that request type).
   boost::asio::awaitable<get_item_response> get_item(const get_item_request& r) { return execute(r); }
   boost::asio::awaitable<put_item_response> put_item(const put_item_request& r) { return execute(r); }
-  boost::asio::awaitable<update_item_response> update_item(const update_item_request& r) { return execute(r); }
-  boost::asio::awaitable<delete_item_response> delete_item(const delete_item_request& r) { return execute(r); }
+  boost::asio::awaitable<update_item_response> update_item(const update_item_request& r) {
+    return execute(r);
+  }
+  boost::asio::awaitable<delete_item_response> delete_item(const delete_item_request& r) {
+    return execute(r);
+  }
   /// One page; see query_pages() for all of them.
   boost::asio::awaitable<page> query(const query_request& r) { return execute(r); }
   boost::asio::awaitable<page> scan(const scan_request& r) { return execute(r); }
-  boost::asio::awaitable<batch_get_item_response> batch_get_item(const batch_get_request& r) { return execute(r); }
+  boost::asio::awaitable<batch_get_item_response> batch_get_item(const batch_get_request& r) {
+    return execute(r);
+  }
   boost::asio::awaitable<batch_write_item_response> batch_write_item(const batch_write_request& r) {
     return execute(r);
   }
   boost::asio::awaitable<transact_get_items_response> transact_get_items(const transact_get_request& r) {
     return execute(r);
   }
-  boost::asio::awaitable<transact_write_items_response> transact_write_items(const transact_write_request& r) {
+  boost::asio::awaitable<transact_write_items_response>
+  transact_write_items(const transact_write_request& r) {
     return execute(r);
   }
   boost::asio::awaitable<table_description> create_table(const create_table_request& r) { return execute(r); }
-  boost::asio::awaitable<table_description> describe_table(const describe_table_request& r) { return execute(r); }
-  boost::asio::awaitable<table_description> delete_table(const delete_table_request& r) { return execute(r); }
-  boost::asio::awaitable<time_to_live_specification> update_time_to_live(const update_time_to_live_request& r) {
+  boost::asio::awaitable<table_description> describe_table(const describe_table_request& r) {
     return execute(r);
   }
-  boost::asio::awaitable<list_tables_response> list_tables(const list_tables_request& r) { return execute(r); }
+  boost::asio::awaitable<table_description> delete_table(const delete_table_request& r) { return execute(r); }
+  boost::asio::awaitable<time_to_live_specification>
+  update_time_to_live(const update_time_to_live_request& r) {
+    return execute(r);
+  }
+  boost::asio::awaitable<list_tables_response> list_tables(const list_tables_request& r) {
+    return execute(r);
+  }
 
   /// All pages of a Query, lazily, following LastEvaluatedKey (see ddb::pager). The request is
   /// copied; its ExclusiveStartKey, if any, is where the first page starts.

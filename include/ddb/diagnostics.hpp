@@ -11,8 +11,8 @@ namespace ddb {
 
 /// One entry of a TransactionCanceledException's CancellationReasons, in request order.
 struct cancellation_reason {
-  std::string code;         // "None" for actions that did not fail, "ConditionalCheckFailed", ...
-  std::string message;      // may be empty
+  std::string code;              // "None" for actions that did not fail, "ConditionalCheckFailed", ...
+  std::string message;           // may be empty
   std::optional<ddb::item> item; // with ReturnValuesOnConditionCheckFailure=ALL_OLD
   bool failed() const noexcept { return !code.empty() && code != "None"; }
   friend bool operator==(const cancellation_reason&, const cancellation_reason&) = default;
@@ -25,8 +25,8 @@ struct diagnostics {
   std::string request_id;   // x-amzn-RequestId, for AWS support
   unsigned http_status = 0; // 0 when no response was received
   std::vector<cancellation_reason> cancellation_reasons; // TransactionCanceledException only
-  std::optional<ddb::item> item; // ConditionalCheckFailedException with ALL_OLD
-  double retry_after_seconds = -1; // x-amz-retry-after hint, -1 when absent
+  std::optional<ddb::item> item;                         // ConditionalCheckFailedException with ALL_OLD
+  double retry_after_seconds = -1;                       // x-amz-retry-after hint, -1 when absent
   /// Attempts the operation made (0: rejected before sending).
   unsigned attempts = 0;
   /// Attempts that may have reached DynamoDB but whose outcome was lost (the connection broke or

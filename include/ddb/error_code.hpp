@@ -11,22 +11,22 @@ using boost::system::error_code;
 
 /// Errors found by ddb itself, most of them before anything is sent.
 enum class client_errc {
-  invalid_number = 1,  // not a decimal number
-  number_out_of_range, // over 38 significant digits, or magnitude outside 1E-130..1E+126
-  precision_loss,      // a conversion would change the number
-  wrong_type,          // value::as_X on another type
-  invalid_utf8,        // a string attribute or name is not valid UTF-8
-  empty_set,           // DynamoDB rejects empty SS/NS/BS
-  invalid_argument,    // a request field is missing or out of its range
-  crc32_mismatch,      // the body does not match x-amz-crc32 (retryable)
-  malformed_response,  // the response is not what the DynamoDB protocol says
-  connection_lost,     // the connection closed before a whole response arrived (retryable)
-  timeout,             // a connect/request deadline passed (retryable)
-  pool_exhausted,      // too many callers already wait for a connection
+  invalid_number = 1,    // not a decimal number
+  number_out_of_range,   // over 38 significant digits, or magnitude outside 1E-130..1E+126
+  precision_loss,        // a conversion would change the number
+  wrong_type,            // value::as_X on another type
+  invalid_utf8,          // a string attribute or name is not valid UTF-8
+  empty_set,             // DynamoDB rejects empty SS/NS/BS
+  invalid_argument,      // a request field is missing or out of its range
+  crc32_mismatch,        // the body does not match x-amz-crc32 (retryable)
+  malformed_response,    // the response is not what the DynamoDB protocol says
+  connection_lost,       // the connection closed before a whole response arrived (retryable)
+  timeout,               // a connect/request deadline passed (retryable)
+  pool_exhausted,        // too many callers already wait for a connection
   credentials_not_found, // no source in the credential chain had credentials
-  invalid_config,      // a configuration value (endpoint URL, file) is unusable
-  response_too_large,  // a response's head or body is over client_options' limits
-  invalid_credentials, // credentials that cannot go in a header (control characters)
+  invalid_config,        // a configuration value (endpoint URL, file) is unusable
+  response_too_large,    // a response's head or body is over client_options' limits
+  invalid_credentials,   // credentials that cannot go in a header (control characters)
 };
 
 /// Errors DynamoDB returns, from the `__type` of the error body.
@@ -61,9 +61,7 @@ enum class service_errc {
 const boost::system::error_category& client_category() noexcept;
 const boost::system::error_category& service_category() noexcept;
 
-inline error_code make_error_code(client_errc e) noexcept {
-  return {static_cast<int>(e), client_category()};
-}
+inline error_code make_error_code(client_errc e) noexcept { return {static_cast<int>(e), client_category()}; }
 inline error_code make_error_code(service_errc e) noexcept {
   return {static_cast<int>(e), service_category()};
 }
@@ -90,6 +88,8 @@ inline bool is_retryable(const error_code& ec, unsigned http_status = 0) noexcep
 } // namespace ddb
 
 namespace boost::system {
-template <> struct is_error_code_enum<ddb::client_errc> : std::true_type {};
-template <> struct is_error_code_enum<ddb::service_errc> : std::true_type {};
+template <>
+struct is_error_code_enum<ddb::client_errc> : std::true_type {};
+template <>
+struct is_error_code_enum<ddb::service_errc> : std::true_type {};
 } // namespace boost::system

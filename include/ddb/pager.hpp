@@ -37,8 +37,8 @@ struct pager_options {
 class pager {
 public:
   /// Fetches one page starting at the given key (empty: the first page) into `out`.
-  using fetch_fn = std::function<boost::asio::awaitable<error_code>(const std::optional<item>& start, page& out,
-                                                                    diagnostics& diag)>;
+  using fetch_fn = std::function<boost::asio::awaitable<error_code>(const std::optional<item>& start,
+                                                                    page& out, diagnostics& diag)>;
 
   pager(boost::asio::any_io_executor ex, fetch_fn fetch, pager_options options = {},
         std::optional<item> start_key = std::nullopt);

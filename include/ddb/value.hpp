@@ -97,18 +97,25 @@ public:
   const binary_set& as_binary_set() const { return get<binary_set, value_type::binary_set>(); }
 
   /// Pointer access: nullptr on a type mismatch.
-  template <class T> const T* if_() const noexcept { return std::get_if<T>(&v_); }
-  template <class T> T* if_() noexcept { return std::get_if<T>(&v_); }
+  template <class T>
+  const T* if_() const noexcept {
+    return std::get_if<T>(&v_);
+  }
+  template <class T>
+  T* if_() noexcept {
+    return std::get_if<T>(&v_);
+  }
 
   friend bool operator==(const value& a, const value& b) { return a.v_ == b.v_; }
 
   // Alternatives are in value_type order, so index() is the type.
-  using storage = std::variant<std::string, number, bytes, bool, null_t, list, item, string_set,
-                               number_set, binary_set>;
+  using storage =
+      std::variant<std::string, number, bytes, bool, null_t, list, item, string_set, number_set, binary_set>;
   const storage& raw() const noexcept { return v_; }
 
 private:
-  template <class T, value_type W> const T& get() const {
+  template <class T, value_type W>
+  const T& get() const {
     if (auto p = std::get_if<T>(&v_)) return *p;
     throw_wrong_type(W);
   }

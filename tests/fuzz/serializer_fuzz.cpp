@@ -78,7 +78,8 @@ std::string number_text(std::string_view raw) {
   static constexpr std::string_view alphabet = "0123456789.-+eE";
   std::string s(raw);
   for (char& c : s)
-    if (alphabet.find(c) == std::string_view::npos) c = alphabet[static_cast<unsigned char>(c) % alphabet.size()];
+    if (alphabet.find(c) == std::string_view::npos)
+      c = alphabet[static_cast<unsigned char>(c) % alphabet.size()];
   return s;
 }
 
@@ -400,7 +401,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The item in the body, exactly as the logging writer writes it.
   constexpr std::string_view prefix = R"({"TableName":"t","Item":)";
   check(body.size() > prefix.size() + 1 && body.starts_with(prefix) && body.back() == '}');
-  const std::string_view item_json = std::string_view(body).substr(prefix.size(), body.size() - prefix.size() - 1);
+  const std::string_view item_json =
+      std::string_view(body).substr(prefix.size(), body.size() - prefix.size() - 1);
   std::string logged;
   ddb::write_item_json(built, logged);
   check(logged == item_json);

@@ -332,8 +332,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(out.amz_date == date && out.security_token == creds.session_token);
   check(out.content_sha256 == (opts.sign_body ? sha256_hex(body) : std::string()));
   check(out.headers().size() == std::size_t{2} + !out.security_token.empty() + !out.content_sha256.empty());
-  check(s.string_to_sign(creq, now) == "AWS4-HMAC-SHA256\n" + date + '\n' + date.substr(0, 8) + '/' + s.region() +
-                                           '/' + s.service() + "/aws4_request\n" + sha256_hex(creq));
+  check(s.string_to_sign(creq, now) == "AWS4-HMAC-SHA256\n" + date + '\n' + date.substr(0, 8) + '/' +
+                                           s.region() + '/' + s.service() + "/aws4_request\n" +
+                                           sha256_hex(creq));
   const std::uint64_t derivations = s.key_derivations();
 
   // Other orders of the same headers.
@@ -359,9 +360,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The DynamoDB fast path is sign() with its documented headers.
   {
-    const sigv4::header dynamodb_headers[] = {{"Content-Type", sigv4::signer::dynamodb_content_type},
-                                              {"Host", host},
-                                              {"X-Amz-Target", target}};
+    const sigv4::header dynamodb_headers[] = {
+        {"Content-Type", sigv4::signer::dynamodb_content_type}, {"Host", host}, {"X-Amz-Target", target}};
     const sigv4::sign_input d("POST", "/", "", dynamodb_headers, body);
     const sigv4::signed_headers general = s.sign(d, creds, now);
     std::string authorization = "stale", amz_date = "stale";

@@ -43,7 +43,8 @@ TEST(Client, RoundTripsSignedRequests) {
                       R"(","Item":{"PK":{"S":"USER#alice"},"SK":{"S":"GROUP#1"},"n":{"N":"12.50"}}})";
     co_await c.invoke("PutItem", put, out, ec, diag);
     EXPECT_FALSE(ec) << diag.message;
-    std::string get = R"({"TableName":")" + table + R"(","Key":{"PK":{"S":"USER#alice"},"SK":{"S":"GROUP#1"}}})";
+    std::string get =
+        R"({"TableName":")" + table + R"(","Key":{"PK":{"S":"USER#alice"},"SK":{"S":"GROUP#1"}}})";
     co_await c.invoke("GetItem", get, out, ec, diag);
     EXPECT_FALSE(ec) << diag.message;
     EXPECT_NE(out.find(R"("n":{"N":"12.5)"), std::string::npos) << out;
@@ -130,7 +131,8 @@ TEST(Client, CancellationLeavesThePoolHealthy) {
     for (int delay_us : {0, 50, 200, 1000, 3000}) {
       for (int i = 0; i < 4; ++i) {
         asio::steady_timer timer(io, std::chrono::microseconds(delay_us));
-        auto result = co_await (c.invoke("ListTables", "{}", out, ec, diag) || timer.async_wait(asio::use_awaitable));
+        auto result =
+            co_await (c.invoke("ListTables", "{}", out, ec, diag) || timer.async_wait(asio::use_awaitable));
         if (result.index() == 1) ++cancelled;
       }
     }

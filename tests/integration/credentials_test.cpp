@@ -358,7 +358,7 @@ TEST_F(Credentials, ExpiredCredentialsAreServedWhileTheMetadataServiceIsDown) {
     ASSERT_FALSE(ec) << ec.message();
     ASSERT_TRUE(first);
     EXPECT_EQ(p->cached(now()), nullptr); // within the stale margin: a request would fetch
-  } // the metadata service is gone
+  }                                       // the metadata service is gone
   ddb::error_code ec;
   auto again = fetch_sync(p, ec);
   ASSERT_FALSE(ec) << "expected the old credentials, got " << ec.message();

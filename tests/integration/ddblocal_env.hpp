@@ -18,12 +18,12 @@
 // gtest's ASSERT_* return void, which a coroutine cannot: these co_return instead.
 #define CO_ASSERT_TRUE(c)                                                                                    \
   if (!(c)) {                                                                                                \
-    ADD_FAILURE() << "assertion failed: " #c;                                                               \
+    ADD_FAILURE() << "assertion failed: " #c;                                                                \
     co_return;                                                                                               \
   }
 #define CO_ASSERT_EQ(a, b)                                                                                   \
   if (!((a) == (b))) {                                                                                       \
-    ADD_FAILURE() << "assertion failed: " #a " == " #b;                                                     \
+    ADD_FAILURE() << "assertion failed: " #a " == " #b;                                                      \
     co_return;                                                                                               \
   }
 
@@ -49,7 +49,8 @@ inline ddb::client_options local_options() {
 }
 
 /// Runs the coroutine `f(io)` on a fresh io_context to its end; rethrows what it threw.
-template <class F> void run(F f) {
+template <class F>
+void run(F f) {
   boost::asio::io_context io;
   auto fut = boost::asio::co_spawn(io, f(io), boost::asio::use_future);
   io.run();

@@ -36,16 +36,17 @@ TEST(EdgeCases, UnicodeBinaryAndNumbersRoundTripExactly) {
     std::string t = co_await make_table(c, "edge_exact");
     std::string all_bytes;
     for (int b = 0; b < 256; ++b) all_bytes.push_back(static_cast<char>(b));
-    item it{{"PK", "USER#æøå-日本語-🙂"},
-            {"SK", "quote\" backslash\\ tab\t newline\n nul-free \x01"},
-            {"big", number("12345678901234567890123456789012345678")},
-            {"neg", number("-0.00000000000000000000000000000000000012345678901234567890123456789012345678")},
-            {"tiny", number("1e-130")},
-            {"huge", number("9.9999999999999999999999999999999999999E+125")},
-            {"bin", to_bytes(all_bytes)},
-            {"bins", binary_set{to_bytes(std::string_view("\0", 1)), to_bytes("\xff\xfe")}},
-            {"nums", number_set{number("1.5"), number("-2"), number("99999999999999999999999999999999999999")}},
-            {"nested", item{{"l", list{null, true, number("0.1"), string_set{"𝄞", "x"}}}}}};
+    item it{
+        {"PK", "USER#æøå-日本語-🙂"},
+        {"SK", "quote\" backslash\\ tab\t newline\n nul-free \x01"},
+        {"big", number("12345678901234567890123456789012345678")},
+        {"neg", number("-0.00000000000000000000000000000000000012345678901234567890123456789012345678")},
+        {"tiny", number("1e-130")},
+        {"huge", number("9.9999999999999999999999999999999999999E+125")},
+        {"bin", to_bytes(all_bytes)},
+        {"bins", binary_set{to_bytes(std::string_view("\0", 1)), to_bytes("\xff\xfe")}},
+        {"nums", number_set{number("1.5"), number("-2"), number("99999999999999999999999999999999999999")}},
+        {"nested", item{{"l", list{null, true, number("0.1"), string_set{"𝄞", "x"}}}}}};
     co_await c.put_item(put_item_request(t, it));
     item key{{"PK", it.at("PK")}, {"SK", it.at("SK")}};
     auto got = co_await c.get_item(get_item_request(t, key).consistent_read());

@@ -643,7 +643,9 @@ TEST(Faults, CounterIncrementsAreNeverSilentlyDuplicated) {
     };
     client c(io.get_executor(), options);
     co_await run_jobs(io.get_executor(), 300, 8, [&](int) -> asio::awaitable<void> {
-      auto add = update_item_request(t, item{{"PK", "C"}, {"SK", "C"}}).update("ADD n :one").value(":one", number(1));
+      auto add = update_item_request(t, item{{"PK", "C"}, {"SK", "C"}})
+                     .update("ADD n :one")
+                     .value(":one", number(1));
       error_code ec;
       diagnostics d;
       co_await c.execute(add, ec, d);
@@ -659,8 +661,8 @@ TEST(Faults, CounterIncrementsAreNeverSilentlyDuplicated) {
     auto got = co_await direct.get_item(get);
     CO_ASSERT_TRUE(got.item.has_value());
     const auto n = static_cast<unsigned>(got.item->at("n").as_number().to<std::int64_t>());
-    std::cout << "counter " << n << ": " << ok << " ok, " << failed << " failed, " << attempts << " attempts, "
-              << ambiguous << " ambiguous, " << resends << " silent resends\n";
+    std::cout << "counter " << n << ": " << ok << " ok, " << failed << " failed, " << attempts
+              << " attempts, " << ambiguous << " ambiguous, " << resends << " silent resends\n";
     EXPECT_LE(n, attempts);
     EXPECT_GE(n, static_cast<unsigned>(ok));
     EXPECT_LE(n, ok + ambiguous); // each double application is one that lost its answer

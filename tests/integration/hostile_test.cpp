@@ -105,8 +105,8 @@ get_item_request any_get() { return get_item_request("hostile_table", item{{"PK"
 // What a failure was, for test output: the code and the diagnostics it came with.
 std::string explain(const error_code& ec, const diagnostics& d) {
   std::ostringstream s;
-  s << ec.category().name() << ":" << ec.value() << " " << ec.message() << " [" << d.error_type << ": " << d.message
-    << "] attempts " << d.attempts << ", status " << d.http_status;
+  s << ec.category().name() << ":" << ec.value() << " " << ec.message() << " [" << d.error_type << ": "
+    << d.message << "] attempts " << d.attempts << ", status " << d.http_status;
   return s.str();
 }
 
@@ -185,7 +185,8 @@ private:
 // scheduling (the bound is 50 ms).
 void expect_at_deadline(steady::duration took, std::chrono::milliseconds deadline) {
   EXPECT_GE(took, deadline - 5ms);
-  EXPECT_LE(took, deadline + 50ms) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+  EXPECT_LE(took, deadline + 50ms) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                                   << " ms";
 }
 
 } // namespace
@@ -247,9 +248,11 @@ TEST(Hostile, AttemptsShareTheirInvocationIdAndCountThemselves) {
     all.push_back({std::atoi(stats.c_str() + at + 5), field(at, "invocation_id"), field(at, "request")});
   ASSERT_EQ(all.size(), 3u) << stats;
   auto is_uuid_v4 = [](const std::string& u) { // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx, lower case
-    if (u.size() != 36 || u[14] != '4' || std::string_view("89ab").find(u[19]) == std::string_view::npos) return false;
+    if (u.size() != 36 || u[14] != '4' || std::string_view("89ab").find(u[19]) == std::string_view::npos)
+      return false;
     for (std::size_t i = 0; i < u.size(); ++i)
-      if ((i == 8 || i == 13 || i == 18 || i == 23) ? u[i] != '-' : !std::isxdigit(u[i]) || std::isupper(u[i]))
+      if ((i == 8 || i == 13 || i == 18 || i == 23) ? u[i] != '-'
+                                                    : !std::isxdigit(u[i]) || std::isupper(u[i]))
         return false;
     return true;
   };
@@ -334,8 +337,10 @@ TEST(Hostile, EndlessBodiesEndAtTheLimitWithBoundedMemory) {
           io,
           [&]() -> asio::awaitable<void> {
             auto [ec, d, r, took] = co_await one_get(c);
-            if (ec == client_errc::response_too_large) ++too_large;
-            else ADD_FAILURE() << explain(ec, d);
+            if (ec == client_errc::response_too_large)
+              ++too_large;
+            else
+              ADD_FAILURE() << explain(ec, d);
             ++done;
           },
           asio::detached);
@@ -508,7 +513,8 @@ TEST(Hostile, ClockSkewIsCorrectedFromTheDateHeader) {
   run([&](asio::io_context& io) -> asio::awaitable<void> {
     client direct(io.get_executor(), local_options());
     std::string t = unique_table("hostile_skew");
-    auto create = create_table_request(t, key_schema("PK")).attribute("PK", value_type::string).pay_per_request();
+    auto create =
+        create_table_request(t, key_schema("PK")).attribute("PK", value_type::string).pay_per_request();
     co_await direct.create_table(create);
     std::vector<unsigned> attempts;
     auto o = options_for(proxy.endpoint());
@@ -536,7 +542,8 @@ TEST(Hostile, ClockSkewIsCorrectedFromTheDateHeader) {
 TEST(Hostile, ExpiredTokenIsRefreshedAndRetriedOnce) {
   // metadata_server.py's first container credentials carry token-container-1.
   const auto script = fs::path(__FILE__).parent_path() / "metadata_server.py";
-  FILE* out = ::popen(("exec python3 '" + script.string() + "' --first-expiry 3600 --plain-keys").c_str(), "r");
+  FILE* out =
+      ::popen(("exec python3 '" + script.string() + "' --first-expiry 3600 --plain-keys").c_str(), "r");
   ASSERT_TRUE(out);
   int meta_port = 0, meta_pid = 0;
   ASSERT_EQ(std::fscanf(out, "%d %d", &meta_port, &meta_pid), 2);
@@ -547,7 +554,8 @@ TEST(Hostile, ExpiredTokenIsRefreshedAndRetriedOnce) {
     direct_options.credentials = make_static_credentials_provider({"AKIDCONTAINER2", "s", "", std::nullopt});
     client direct(io.get_executor(), direct_options);
     std::string t = unique_table("hostile_expired");
-    auto create = create_table_request(t, key_schema("PK")).attribute("PK", value_type::string).pay_per_request();
+    auto create =
+        create_table_request(t, key_schema("PK")).attribute("PK", value_type::string).pay_per_request();
     co_await direct.create_table(create);
     auto o = options_for(proxy.endpoint());
     auto url = "http://127.0.0.1:" + std::to_string(meta_port) + "/container/creds";
@@ -657,7 +665,8 @@ TEST(Hostile, HangingDnsEndsAtTheDeadline) {
     diagnostics d;
     auto start = steady::now();
     try {
-      asio::co_spawn(io, [&]() -> asio::awaitable<void> { co_await c.execute(req, ec, d); }, asio::detached);
+      asio::co_spawn(
+          io, [&]() -> asio::awaitable<void> { co_await c.execute(req, ec, d); }, asio::detached);
       while (!ec && io.run_one()) {
       }
     } catch (const std::exception& e) {
@@ -675,6 +684,7 @@ TEST(Hostile, HangingDnsEndsAtTheDeadline) {
   std::error_code ignored;
   fs::remove_all(dir, ignored);
   ASSERT_TRUE(WIFEXITED(status));
-  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no mount namespace here (see stderr): the DNS hang is not tested";
+  if (WEXITSTATUS(status) == 77)
+    GTEST_SKIP() << "no mount namespace here (see stderr): the DNS hang is not tested";
   EXPECT_EQ(WEXITSTATUS(status), 0) << "the operation did not end at its 400 ms deadline (see stderr)";
 }

@@ -24,8 +24,8 @@ asio::awaitable<std::string> make_table(client& c, const std::string& base) {
                  .attribute("PK", value_type::string)
                  .attribute("SK", value_type::string)
                  .pay_per_request()
-                 .global_secondary_index(ddb::global_secondary_index("GSI_1", key_schema("SK", "PK"),
-                                                                     index_projection::all()));
+                 .global_secondary_index(
+                     ddb::global_secondary_index("GSI_1", key_schema("SK", "PK"), index_projection::all()));
   table_description d = co_await c.create_table(req);
   EXPECT_EQ(d.table_name, name);
   co_return name;
@@ -39,9 +39,9 @@ TEST(Operations, ItemLifecycle) {
   run([](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), local_options());
     std::string t = co_await make_table(c, "ops_items");
-    item alice{{"PK", "USER#alice"}, {"SK", "GROUP#1"}, {"n", number("12.50")},
-               {"blob", to_bytes(std::string_view("\0\1\2", 3))}, {"tags", string_set{"a", "b"}},
-               {"m", item{{"deep", list{1, "two", true, null}}}}};
+    item alice{{"PK", "USER#alice"},           {"SK", "GROUP#1"},
+               {"n", number("12.50")},         {"blob", to_bytes(std::string_view("\0\1\2", 3))},
+               {"tags", string_set{"a", "b"}}, {"m", item{{"deep", list{1, "two", true, null}}}}};
     auto put = put_item_request(t, alice).condition("attribute_not_exists(PK)");
     co_await c.put_item(put);
 
@@ -121,12 +121,13 @@ TEST(Operations, BatchesAndTransactions) {
     CO_ASSERT_EQ(read.responses.count(t), 1u);
     EXPECT_EQ(read.responses.at(t).size(), 25u);
 
-    auto tw = transact_write_request()
-                  .add(transact_put(t, key("USER#x", "GROUP#2")).condition("attribute_not_exists(PK)"))
-                  .add(transact_update(t, key("USER#1", "GROUP#1")).update("SET i = i + :one").value(":one", 1))
-                  .add(transact_delete(t, key("USER#2", "GROUP#1")))
-                  .add(transact_condition_check(t, key("USER#3", "GROUP#1"), "i = :three").value(":three", 3))
-                  .client_request_token("token-1");
+    auto tw =
+        transact_write_request()
+            .add(transact_put(t, key("USER#x", "GROUP#2")).condition("attribute_not_exists(PK)"))
+            .add(transact_update(t, key("USER#1", "GROUP#1")).update("SET i = i + :one").value(":one", 1))
+            .add(transact_delete(t, key("USER#2", "GROUP#1")))
+            .add(transact_condition_check(t, key("USER#3", "GROUP#1"), "i = :three").value(":three", 3))
+            .client_request_token("token-1");
     co_await c.transact_write_items(tw);
 
     auto tg = transact_get_request()
@@ -143,9 +144,10 @@ TEST(Operations, BatchesAndTransactions) {
     // A failed condition cancels the transaction, with reasons in action order.
     error_code ec;
     diagnostics diag;
-    auto failing = transact_write_request()
-                       .add(transact_put(t, key("USER#y", "GROUP#2")))
-                       .add(transact_condition_check(t, key("USER#3", "GROUP#1"), "i = :four").value(":four", 4));
+    auto failing =
+        transact_write_request()
+            .add(transact_put(t, key("USER#y", "GROUP#2")))
+            .add(transact_condition_check(t, key("USER#3", "GROUP#1"), "i = :four").value(":four", 4));
     co_await c.execute(failing, ec, diag);
     EXPECT_EQ(ec, service_errc::transaction_canceled);
     CO_ASSERT_EQ(diag.cancellation_reasons.size(), 2u);
@@ -190,7 +192,10 @@ TEST(Operations, PagersFollowEveryPage) {
       }
       co_await c.batch_write_item(bw);
     }
-    auto q = query_request(t).key_condition("PK = :pk AND begins_with(SK, :p)").value(":pk", "LIST#1").value(":p", "ITEM#");
+    auto q = query_request(t)
+                 .key_condition("PK = :pk AND begins_with(SK, :p)")
+                 .value(":pk", "LIST#1")
+                 .value(":p", "ITEM#");
     for (unsigned prefetch : {0u, 1u}) {
       pager_options po;
       po.prefetch = prefetch;

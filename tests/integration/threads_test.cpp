@@ -20,13 +20,16 @@ TEST(Threads, OneClientPerThreadSharingCredentials) {
   {
     asio::io_context io;
     ddb::client c(io.get_executor(), local_options());
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      auto req = ddb::create_table_request(table, ddb::key_schema("PK", "SK"))
-                     .attribute("PK", ddb::value_type::string)
-                     .attribute("SK", ddb::value_type::string)
-                     .pay_per_request();
-      co_await c.create_table(req);
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          auto req = ddb::create_table_request(table, ddb::key_schema("PK", "SK"))
+                         .attribute("PK", ddb::value_type::string)
+                         .attribute("SK", ddb::value_type::string)
+                         .pay_per_request();
+          co_await c.create_table(req);
+        },
+        asio::detached);
     io.run();
   }
   constexpr int threads = 4, per_thread = 100;
@@ -40,13 +43,16 @@ TEST(Threads, OneClientPerThreadSharingCredentials) {
       opts.pool_size = 8;
       ddb::client c(io.get_executor(), opts);
       for (int i = 0; i < per_thread; ++i) {
-        asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
-          ddb::item it{{"PK", "T#" + std::to_string(t)}, {"SK", std::to_string(i)}};
-          ddb::error_code ec;
-          ddb::diagnostics diag;
-          co_await c.execute(ddb::put_item_request(table, std::move(it)), ec, diag);
-          ++(ec ? failed : ok);
-        }, asio::detached);
+        asio::co_spawn(
+            io,
+            [&, i]() -> asio::awaitable<void> {
+              ddb::item it{{"PK", "T#" + std::to_string(t)}, {"SK", std::to_string(i)}};
+              ddb::error_code ec;
+              ddb::diagnostics diag;
+              co_await c.execute(ddb::put_item_request(table, std::move(it)), ec, diag);
+              ++(ec ? failed : ok);
+            },
+            asio::detached);
       }
       io.run();
     });

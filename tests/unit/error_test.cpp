@@ -9,7 +9,8 @@ using namespace ddb;
 TEST(ErrorCode, ServiceTypesMapFromAwsNames) {
   EXPECT_EQ(service_errc_from_type("com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"),
             service_errc::conditional_check_failed);
-  EXPECT_EQ(service_errc_from_type("com.amazon.coral.validate#ValidationException"), service_errc::validation);
+  EXPECT_EQ(service_errc_from_type("com.amazon.coral.validate#ValidationException"),
+            service_errc::validation);
   EXPECT_EQ(service_errc_from_type("TransactionCanceledException"), service_errc::transaction_canceled);
   EXPECT_EQ(service_errc_from_type("ThrottlingException:http://internal.amazon.com/coral/"),
             service_errc::throttling);

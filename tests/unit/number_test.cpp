@@ -17,22 +17,23 @@ ddb::error_code parse_error(std::string_view s) { return ddb::validate_number(s)
 
 TEST(Number, KeepsTextExactly) {
   EXPECT_EQ(number("12.50").text(), "12.50");
-  EXPECT_EQ(number("-0.000000000000000000000000000000000001").text(), "-0.000000000000000000000000000000000001");
+  EXPECT_EQ(number("-0.000000000000000000000000000000000001").text(),
+            "-0.000000000000000000000000000000000001");
   std::string big38 = "12345678901234567890123456789012345678";
   EXPECT_EQ(number(big38).text(), big38);
 }
 
 TEST(Number, AcceptsDynamoDbForms) {
-  for (auto s : {"0", "-0", "1", "-1", "12.5", ".5", "5.", "1e3", "1E+3", "1e-3", "00012.50", "+7",
-                 "1e-130", "-1e-130", "9.9999999999999999999999999999999999999E+125", "0e999999999999",
+  for (auto s : {"0", "-0", "1", "-1", "12.5", ".5", "5.", "1e3", "1E+3", "1e-3", "00012.50", "+7", "1e-130",
+                 "-1e-130", "9.9999999999999999999999999999999999999E+125", "0e999999999999",
                  "100000000000000000000000000000000000000000000000000", // 1 significant digit
                  "0.0000000000000000000000000000000000000000000000000001"})
     EXPECT_FALSE(parse_error(s)) << s;
 }
 
 TEST(Number, RejectsMalformedText) {
-  for (auto s : {"", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "1,5", " 1", "1 ", "0x10", "NaN",
-                 "Infinity", "--1", "1e5.5", "١"})
+  for (auto s : {"", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "1,5", " 1", "1 ", "0x10", "NaN", "Infinity",
+                 "--1", "1e5.5", "١"})
     EXPECT_EQ(parse_error(s), client_errc::invalid_number) << s;
 }
 
@@ -93,7 +94,8 @@ TEST(Number, IntegerConversionsFailLoudly) {
   EXPECT_EQ(code([] { number("1.5").to<int>(); }), client_errc::precision_loss);
   EXPECT_EQ(code([] { number("1e-3").to<int>(); }), client_errc::precision_loss);
   EXPECT_EQ(code([] { number("9223372036854775808").to<std::int64_t>(); }), client_errc::number_out_of_range);
-  EXPECT_EQ(code([] { number("18446744073709551616").to<std::uint64_t>(); }), client_errc::number_out_of_range);
+  EXPECT_EQ(code([] { number("18446744073709551616").to<std::uint64_t>(); }),
+            client_errc::number_out_of_range);
   EXPECT_EQ(code([] { number("128").to<std::int8_t>(); }), client_errc::number_out_of_range);
   EXPECT_EQ(code([] { number("-1").to<unsigned>(); }), client_errc::number_out_of_range);
   EXPECT_EQ(code([] { number("1e30").to<std::int64_t>(); }), client_errc::number_out_of_range);
@@ -105,7 +107,7 @@ TEST(Number, DoublesRoundTripOrFail) {
   EXPECT_DOUBLE_EQ(number("0.1").to_double(), 0.1);
   EXPECT_DOUBLE_EQ(number("1e-5").to_double(), 1e-5);
   EXPECT_EQ(number("9007199254740992").to_double(), 9007199254740992.0); // 2^53 is exact
-  EXPECT_THROW(number("9007199254740993").to_double(), ddb::error);        // 2^53 + 1 is not
+  EXPECT_THROW(number("9007199254740993").to_double(), ddb::error);      // 2^53 + 1 is not
   EXPECT_THROW(number("0.10000000000000000001").to_double(), ddb::error);
   EXPECT_THROW(number("12345678901234567890123456789").to_double(), ddb::error);
   EXPECT_THROW(number::from_double(std::numeric_limits<double>::quiet_NaN()), ddb::error);

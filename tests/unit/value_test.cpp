@@ -38,7 +38,7 @@ TEST(Value, ItemLiteralReadsLikeTheData) {
 
 TEST(Value, BoolDoesNotSwallowPointersOrIntegers) {
   EXPECT_EQ(value("text").type(), value_type::string); // not BOOL
-  EXPECT_EQ(value(1).type(), value_type::number);     // not BOOL
+  EXPECT_EQ(value(1).type(), value_type::number);      // not BOOL
   EXPECT_EQ(value(true).type(), value_type::boolean);
   EXPECT_EQ(value().type(), value_type::null);
 }
@@ -49,7 +49,7 @@ TEST(Value, EqualityIsDeepAndNumeric) {
   EXPECT_EQ(a, b);
   b["m"] = item{{"l", list{1, "y"}}};
   EXPECT_NE(a, b);
-  EXPECT_NE(value("1"), value(1));       // S is not N
+  EXPECT_NE(value("1"), value(1));         // S is not N
   EXPECT_NE(value(list{}), value(item{})); // L is not M
 }
 
@@ -73,7 +73,9 @@ TEST(Value, DoublesThatAreNotNumbersThrow) {
 TEST(Value, PrintsAsDynamoDbJson) {
   std::ostringstream os;
   os << item{{"a", "x\"y"}, {"b", 1}, {"c", to_bytes("hi")}, {"d", null}, {"e", list{true}}};
-  EXPECT_EQ(os.str(), R"({"a":{"S":"x\"y"},"b":{"N":"1"},"c":{"B":"aGk="},"d":{"NULL":true},"e":{"L":[{"BOOL":true}]}})");
+  EXPECT_EQ(
+      os.str(),
+      R"({"a":{"S":"x\"y"},"b":{"N":"1"},"c":{"B":"aGk="},"d":{"NULL":true},"e":{"L":[{"BOOL":true}]}})");
 }
 
 TEST(Value, TypeTagsAreTheWireNames) {

@@ -91,9 +91,8 @@ template <std::size_t N>
 class key_fields {
 public:
   template <class... A>
-  requires(sizeof...(A) == N && N > 0 &&
-           (std::constructible_from<key_field, const A&> && ...)) constexpr key_fields(const A&... a) noexcept
-      : fields_{key_field(a)...} {}
+    requires(sizeof...(A) == N && N > 0 && (std::constructible_from<key_field, const A&> && ...))
+  constexpr key_fields(const A&... a) noexcept : fields_{key_field(a)...} {}
 
   constexpr auto begin() const noexcept { return fields_.begin(); }
   constexpr auto end() const noexcept { return fields_.end(); }
@@ -342,8 +341,8 @@ T decode(const V& v, const path& p) {
 // ---- composite keys --------------------------------------------------------------------------
 
 template <class F>
-inline constexpr bool is_key_type = std::is_same_v<F, std::string> ||
-                                    (std::is_integral_v<F> && !std::is_same_v<F, bool>);
+inline constexpr bool is_key_type =
+    std::is_same_v<F, std::string> || (std::is_integral_v<F> && !std::is_same_v<F, bool>);
 
 template <class F>
 struct key_member : std::bool_constant<is_key_type<F>> {};
@@ -442,9 +441,7 @@ constexpr std::string_view key_suffix() {
 }
 
 template <class T>
-concept has_gsi1 = requires {
-  T::gsi1_fields;
-};
+concept has_gsi1 = requires { T::gsi1_fields; };
 
 template <model T>
 constexpr void check_model() {
@@ -520,8 +517,8 @@ T from_item(const item_view& item) {
 
 /// Non-throwing form: false with `ec` set (and `out` partly assigned) on failure.
 template <described T, class Item>
-requires(std::same_as<Item, ddb::item> ||
-         std::same_as<Item, item_view>) bool from_item(const Item& item, T& out, error_code& ec) {
+  requires(std::same_as<Item, ddb::item> || std::same_as<Item, item_view>)
+bool from_item(const Item& item, T& out, error_code& ec) {
   try {
     detail::decode_members(item, out, nullptr);
     ec = {};

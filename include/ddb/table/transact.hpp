@@ -141,11 +141,11 @@ public:
       : arg_common(std::move(key)), update_(std::move(update_expression)) {}
 
   template <any_partition_key P, any_sort_key S, class Builder>
-  requires requires(const Builder& b) {
-    { b.expression() } -> std::convertible_to<std::string>;
-    b.names();
-    b.values();
-  }
+    requires requires(const Builder& b) {
+      { b.expression() } -> std::convertible_to<std::string>;
+      b.names();
+      b.values();
+    }
   update_arg(const P& pk, const S& sk, const Builder& update)
       : update_arg(item_key(pk, sk), std::string(update.expression())) {
     for (auto& [p, a] : update.names()) name(p, a);
@@ -311,9 +311,9 @@ void add_transact_part(transaction& tx, table_schema& schema, transact_options& 
 
 /// TransactWriteItems of the actions among `parts` (see the top of this file).
 template <class... Parts>
-requires(sizeof...(Parts) >
-         0) boost::asio::awaitable<transact_write_result> transact_write(ddb::client& c, std::string table,
-                                                                         Parts&&... parts) {
+  requires(sizeof...(Parts) > 0)
+boost::asio::awaitable<transact_write_result> transact_write(ddb::client& c, std::string table,
+                                                             Parts&&... parts) {
   transaction tx;
   table_schema schema;
   transact_options options;
