@@ -182,8 +182,8 @@ asio::awaitable<void> scenario(ddb::client& client) {
                   .add(db::insert_arg(pk_bob, sk_group2));
   co_await db::transact_write(client, table_name, move, schema);
   auto alice_after = co_await table.query(pk_alice, db::begins_with(group_prefix), sk_only);
-  std::cout << "after the move, Alice's groups: " << py_repr(alice_after)
-            << "\n"; // [{'SK': '2'}, {'SK': 'group2'}]
+  // [{'SK': '2'}, {'SK': 'group2'}]
+  std::cout << "after the move, Alice's groups: " << py_repr(alice_after) << "\n";
   db::partition_key<Group> pk_group2("group2");
   auto group2 = co_await table.query(pk_group2, db::begins_with(user_prefix), inverse);
   std::cout << "group2's members: " << py_repr(group2) << "\n"; // [{'PK': 'alice'}, {'PK': 'bob'}]
