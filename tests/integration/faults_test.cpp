@@ -7,6 +7,7 @@
 //  - every failure is a typed error, no operation outlives its deadline by more than a request;
 //  - a corrupted body never comes back as data; no connection or descriptor is leaked.
 #include "ddblocal_env.hpp"
+#include "script_fixture.hpp"
 
 #include <ddb/client.hpp>
 #include <ddb/error.hpp>
@@ -39,29 +40,18 @@ std::size_t open_descriptors() {
 }
 
 // The proxy, started for one test with its own configuration and stopped at the end.
-class fault_proxy {
+class fault_proxy : public script_fixture {
 public:
-  explicit fault_proxy(const std::string& config) {
-    dir_ = fs::temp_directory_path() / unique_table("ddb_faultproxy");
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "config.json") << config;
-    std::string cmd = std::string(DDB_FAULTPROXY_SCRIPT) + " start " + dir_.string() + " " +
-                      std::getenv("DDB_LOCAL_STATE") + " " + (dir_ / "config.json").string();
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("faultproxy did not start: " + cmd);
-    std::ifstream(dir_ / "port") >> port_;
-  }
-  ~fault_proxy() {
-    std::string cmd = std::string(DDB_FAULTPROXY_SCRIPT) + " stop " + dir_.string();
-    (void)std::system(cmd.c_str());
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  explicit fault_proxy(const std::string& config)
+      : script_fixture(DDB_FAULTPROXY_SCRIPT, "ddb_faultproxy", [&](const fs::path& dir) {
+          std::ofstream(dir / "config.json") << config;
+          return std::string(std::getenv("DDB_LOCAL_STATE")) + " " + (dir / "config.json").string();
+        }) {}
 
   // Requests per fault name ("none", "throttle", ...), and per "fault/when", from faults.log.
   std::map<std::string, int> faults() const {
     std::map<std::string, int> n;
-    std::ifstream in(dir_ / "faults.log");
+    std::ifstream in(dir() / "faults.log");
     for (std::string line; std::getline(in, line);) {
       if (line.find("\"event\"") != std::string::npos) continue;
       auto field = [&](const std::string& key) {
@@ -81,10 +71,6 @@ public:
     }
     return n;
   }
-
-private:
-  fs::path dir_;
-  int port_ = 0;
 };
 
 client_options proxied(const fault_proxy& p) {

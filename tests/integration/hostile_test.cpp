@@ -5,6 +5,7 @@
 // response never reaches the wrong request, every wait ends by the operation's deadline, memory
 // stays bounded, and each failure is a typed error that names its cause.
 #include "ddblocal_env.hpp"
+#include "script_fixture.hpp"
 
 #include <ddb/client.hpp>
 #include <ddb/default_credentials.hpp>
@@ -46,25 +47,14 @@ using namespace std::chrono_literals;
 namespace {
 
 // One hostile server, started for one test and stopped at its end.
-class hostile_server {
+class hostile_server : public script_fixture {
 public:
-  explicit hostile_server(const std::string& mode, const std::string& args = "", bool upstream = false) {
-    dir_ = fs::temp_directory_path() / unique_table("ddb_hostile");
-    fs::create_directories(dir_);
-    std::string cmd = std::string(DDB_HOSTILE_SCRIPT) + " start " + dir_.string() + " " + mode;
-    if (upstream) cmd += std::string(" ") + std::getenv("DDB_LOCAL_STATE");
-    cmd += " " + args + " --watch-pid " + std::to_string(::getpid()); // gone with a crashed test
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("hostile server did not start: " + cmd);
-    std::ifstream(dir_ / "port") >> port_;
-  }
-  ~hostile_server() {
-    std::string cmd = std::string(DDB_HOSTILE_SCRIPT) + " stop " + dir_.string();
-    (void)std::system(cmd.c_str());
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
+  explicit hostile_server(const std::string& mode, const std::string& args = "", bool upstream = false)
+      : script_fixture(DDB_HOSTILE_SCRIPT, "ddb_hostile", [&](const fs::path&) {
+          std::string a = mode;
+          if (upstream) a += std::string(" ") + std::getenv("DDB_LOCAL_STATE");
+          return a + " " + args + " --watch-pid " + std::to_string(::getpid()); // gone with a crashed test
+        }) {}
 
   // A counter from GET /_stats ("requests", "connections", a rejection kind...), 0 when absent.
   int stat(const std::string& name) const {
@@ -80,7 +70,7 @@ public:
   std::string stats() const {
     asio::io_context io;
     asio::ip::tcp::socket s(io);
-    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)});
+    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port())});
     const std::string req = "GET /_stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     asio::write(s, asio::buffer(req));
     std::string res;
@@ -88,10 +78,6 @@ public:
     asio::read(s, asio::dynamic_buffer(res), ec);
     return res;
   }
-
-private:
-  fs::path dir_;
-  int port_ = 0;
 };
 
 client_options options_for(const std::string& endpoint) {

@@ -19,6 +19,10 @@ import time
 import uuid
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import http_wire  # noqa: E402
+from http_wire import HeaderLookup, HttpError  # noqa: E402
+
 # Faults in the order their probabilities are laid out on [0, 1).
 FAULTS = ("throttle", "http500", "http503", "close_before_response", "close_mid_response",
           "delay", "corrupt_body")
@@ -118,54 +122,20 @@ def load_config(path, seed_override=None):
     return cfg
 
 
-class HttpError(Exception):
-    """A malformed or oversized message: answer with `status` (client side) and close."""
-
-    def __init__(self, status, reason):
-        super().__init__(f"{status} {reason}")
-        self.status, self.reason = status, reason
-
-
-class Message:
+class Message(HeaderLookup):
     __slots__ = ("start", "headers", "body")
 
     def __init__(self, start, headers, body):
         self.start, self.headers, self.body = start, headers, body
 
-    def header(self, name):
-        name = name.encode().lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return None
-
-    def tokens(self, name):
-        v = self.header(name) or b""
-        return {t.strip().lower() for t in v.split(b",") if t.strip()}
-
 
 async def read_head(reader):
-    """Reads a start line and headers; None on a clean EOF before any byte."""
-    while True:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as e:
-            if not e.partial.strip():
-                return None
-            raise HttpError(400, "Bad Request") from e
-        except asyncio.LimitOverrunError as e:
-            raise HttpError(431, "Request Header Fields Too Large") from e
-        head = head.lstrip(b"\r\n")  # tolerate stray CRLFs between messages
-        if head:
-            break
+    """(start line, headers); None on a clean EOF before any byte."""
+    head = await http_wire.read_head(reader)
+    if head is None:
+        return None
     lines = head[:-4].split(b"\r\n")
-    headers = []
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip():
-            raise HttpError(400, "Bad Request")
-        headers.append((name, value.strip()))
-    return lines[0], headers
+    return lines[0], http_wire.parse_headers(lines[1:])
 
 
 async def read_body(reader, msg, limit, until_eof=False):

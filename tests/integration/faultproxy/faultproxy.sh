@@ -10,21 +10,7 @@ cmd=${1:-} state=${2:-}
 [ -n "$state" ] || { echo "usage: $0 start STATE_DIR UPSTREAM_STATE_DIR CONFIG_JSON | stop STATE_DIR" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 
-# A process is alive if it exists and is not a zombie.
-alive() { local st; { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1; st=${st##*) }; [ -n "$st" ] && [ "${st:0:1}" != Z ]; }
-
-stop_proxy() {
-  local pid
-  [ -f "$state/pid" ] || return 0
-  pid=$(cat "$state/pid")
-  # Only signal it if that pid is still our proxy (guards against pid reuse).
-  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q faultproxy.py; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
-    alive "$pid" && kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$state/pid" "$state/port" "$state/listen_port"
-}
+source "$here/../fixture-lib.sh"
 
 case "$cmd" in
 start)
@@ -35,33 +21,24 @@ start)
   [ -n "$config" ] && [ -f "$config" ] || { echo "no config file '$config'" >&2; exit 1; }
   mkdir -p "$state"
   state=$(cd "$state" && pwd)
-  stop_proxy
+  stop_server "$state" faultproxy.py
   rm -f "$state/faults.log" "$state/log" "$state/listen_port"
   # The proxy binds port 0 itself (no window for another process to take the port) and writes
   # the port the kernel chose to STATE_DIR/listen_port once it listens.
   nohup python3 "$here/faultproxy.py" --upstream-port "$(cat "$up_state/port")" \
     --config "$config" --state-dir "$state" </dev/null >"$state/log" 2>&1 &
   echo $! >"$state/pid"
-  for _ in $(seq 1 100); do
-    if [ -s "$state/listen_port" ]; then
-      port=$(cat "$state/listen_port")
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "$port" >"$state/port"
-        echo "faultproxy on 127.0.0.1:$port -> 127.0.0.1:$(cat "$up_state/port") (pid $(cat "$state/pid"))"
-        exit 0
-      fi
-    fi
-    alive "$(cat "$state/pid")" || break
-    sleep 0.1
-  done
-  cat "$state/log" >&2 2>/dev/null || true
+  if await_listening "$state"; then
+    echo "faultproxy on 127.0.0.1:$(cat "$state/port") -> 127.0.0.1:$(cat "$up_state/port") (pid $(cat "$state/pid"))"
+    exit 0
+  fi
   echo "faultproxy did not start" >&2
-  stop_proxy
+  stop_server "$state" faultproxy.py
   exit 1
   ;;
 stop)
   [ -d "$state" ] || exit 0
-  stop_proxy
+  stop_server "$state" faultproxy.py
   ;;
 *) echo "usage: $0 start STATE_DIR UPSTREAM_STATE_DIR CONFIG_JSON | stop STATE_DIR" >&2; exit 2 ;;
 esac

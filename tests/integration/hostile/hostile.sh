@@ -11,21 +11,7 @@ usage="usage: $0 start STATE_DIR MODE [UPSTREAM] [EXTRA ARGS...] | stop STATE_DI
 [ -n "$state" ] || { echo "$usage" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 
-# A process is alive if it exists and is not a zombie.
-alive() { local st; { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1; st=${st##*) }; [ -n "$st" ] && [ "${st:0:1}" != Z ]; }
-
-stop_server() {
-  local pid
-  [ -f "$state/pid" ] || return 0
-  pid=$(cat "$state/pid")
-  # Only signal it if that pid is still our server (guards against pid reuse).
-  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q hostile_server.py; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
-    alive "$pid" && kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$state/pid" "$state/port" "$state/listen_port"
-}
+source "$here/../fixture-lib.sh"
 
 case "$cmd" in
 start)
@@ -45,33 +31,24 @@ start)
   fi
   mkdir -p "$state"
   state=$(cd "$state" && pwd)
-  stop_server
+  stop_server "$state" hostile_server.py
   rm -f "$state/log" "$state/listen_port"
   # The server binds port 0 itself (no window for another process to take the port) and writes
   # the port the kernel chose to STATE_DIR/listen_port once it listens.
   nohup python3 "$here/hostile_server.py" "$mode" --state-dir "$state" "${args[@]}" "$@" \
     </dev/null >"$state/log" 2>&1 &
   echo $! >"$state/pid"
-  for _ in $(seq 1 100); do
-    if [ -s "$state/listen_port" ]; then
-      port=$(cat "$state/listen_port")
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "$port" >"$state/port"
-        echo "hostile_server $mode on 127.0.0.1:$port (pid $(cat "$state/pid"))"
-        exit 0
-      fi
-    fi
-    alive "$(cat "$state/pid")" || break
-    sleep 0.1
-  done
-  cat "$state/log" >&2 2>/dev/null || true
+  if await_listening "$state"; then
+    echo "hostile_server $mode on 127.0.0.1:$(cat "$state/port") (pid $(cat "$state/pid"))"
+    exit 0
+  fi
   echo "hostile_server did not start" >&2
-  stop_server
+  stop_server "$state" hostile_server.py
   exit 1
   ;;
 stop)
   [ -d "$state" ] || exit 0
-  stop_server
+  stop_server "$state" hostile_server.py
   ;;
 *) echo "$usage" >&2; exit 2 ;;
 esac

@@ -23,6 +23,9 @@ import sys
 import time
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from http_wire import HeaderLookup, HttpError, parse_headers, read_head  # noqa: E402
+
 MODES = ("normal", "extra_response", "garbage_after", "continue_100", "endless_chunked",
          "many_headers", "trickle", "hang", "auth_proxy", "reset_after_request",
          "close_after_partial")
@@ -47,26 +50,11 @@ REJECTIONS = {
 }
 
 
-class BadRequest(Exception):
-    """A malformed request: answered with `status` and the connection is closed."""
-
-    def __init__(self, status, reason):
-        super().__init__(f"{status} {reason}")
-        self.status, self.reason = status, reason
+BadRequest = HttpError  # a malformed request: answered with its status, then the connection closes
 
 
-class Request:
+class Request(HeaderLookup):
     __slots__ = ("raw_head", "method", "path", "version", "headers", "body")
-
-    def header(self, name):
-        name = name.lower().encode()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return None
-
-    def tokens(self, name):
-        return {t.strip().lower() for t in (self.header(name) or b"").split(b",") if t.strip()}
 
     @property
     def wants_close(self):
@@ -76,31 +64,6 @@ class Request:
     @property
     def operation(self):
         return (self.header("x-amz-target") or b"").decode("latin-1").rsplit(".", 1)[-1]
-
-
-async def read_head(reader):
-    """Start line and header lines up to CRLFCRLF; None on a clean EOF between messages."""
-    while True:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as e:
-            if not e.partial.strip(b"\r\n"):
-                return None
-            raise BadRequest(400, "Bad Request") from e
-        except asyncio.LimitOverrunError as e:
-            raise BadRequest(431, "Request Header Fields Too Large") from e
-        if head.strip(b"\r\n"):
-            return head.lstrip(b"\r\n")  # RFC 9112 2.2: ignore empty lines before a message
-
-
-def parse_headers(lines):
-    headers = []
-    for line in lines:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip():
-            raise BadRequest(400, "Bad Request")
-        headers.append((name, value.strip()))  # as spelt: the proxy relays them
-    return headers
 
 
 def content_length(headers):

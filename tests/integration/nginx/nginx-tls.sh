@@ -16,8 +16,8 @@ cmd=${1:-} state=${2:-}
 nginx_bin=$(command -v nginx || true)
 [ -n "$nginx_bin" ] || nginx_bin=/usr/sbin/nginx
 
-# A process is alive if it exists and is not a zombie (pid 1 here may reap exited daemons late).
-alive() { local st; { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1; st=${st##*) }; [ -n "$st" ] && [ "${st:0:1}" != Z ]; }
+# alive PID (pid 1 here may reap exited daemons late, so zombies count as gone).
+source "$(cd "$(dirname "$0")" && pwd)/../fixture-lib.sh"
 # wait_gone PID SECONDS: waits (wall clock) until PID is gone; fails if it is still alive then.
 wait_gone() {
   local end=$(( ${EPOCHREALTIME/[.,]/} + $2 * 1000000 ))
