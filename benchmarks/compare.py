@@ -27,7 +27,8 @@ RESULTS = os.path.join(ROOT, "benchmarks", "results")
 STATE = os.path.join(ROOT, "build", "compare")
 DDB_BENCH = os.path.join(ROOT, "build", "bench", "benchmarks", "ddb-bench")
 CLIENTS = ["ddb", "js", "boto3", "wrk"]
-NAMES = {"ddb": "ddb", "js": "js-sdk-v3", "boto3": "boto3", "wrk": "wrk"}
+NAMES = {"ddb": "ddb", "js": "js-sdk-v3", "boto3": "boto3", "wrk": "wrk", "base": "ddb-base"}
+BASE_BENCH = None  # --base-bench: an older ddb-bench run next to ddb, for regression checks
 TABLE = "bench"
 LOCAL_ITEMS, LOCAL_ITEM_BYTES = 1000, 100          # DynamoDB Local put/get key space
 LOCAL_QUERY_ITEMS, LOCAL_QUERY_ITEM_BYTES = 2000, 1000  # DynamoDB Local query partition (2 MB)
@@ -80,6 +81,8 @@ def scenarios(opt):
                             title="DynamoDB Local GetItem, concurrency 1 (the server's share)"))
     for s in out:
         s.clients = [c for c in s.clients if c in opt.clients]
+        if BASE_BENCH and "ddb" in s.clients:
+            s.clients.insert(s.clients.index("ddb") + 1, "base")
     return [s for s in out if s.clients]
 
 
@@ -169,12 +172,12 @@ def command(client, sc, endpoint, extra=()):
         return ["wrk", "-t1", f"-c{sc.concurrency}", f"-d{dur}s", "--timeout", "10s",
                 "-s", os.path.join(ROOT, "benchmarks", "wrk", "getitem.lua"), endpoint + "/", "--",
                 str(sc.concurrency)]
-    prog = {"ddb": [DDB_BENCH],
+    prog = {"ddb": [DDB_BENCH], "base": [BASE_BENCH],
             "js": ["node", os.path.join(ROOT, "benchmarks", "peers", "js", "bench.mjs")],
             "boto3": ["/usr/bin/python3", os.path.join(ROOT, "benchmarks", "peers", "boto3", "bench.py")]}[client]
     cmd = prog + ["--endpoint", endpoint, "--table", TABLE, "--op", sc.op,
                   "--concurrency", str(sc.concurrency)]
-    if client == "ddb":
+    if client in ("ddb", "base"):
         cmd += ["--threads", "1"]
     cmd += ["--duration", f"{sc.duration:g}"] if sc.duration else ["--requests", str(sc.requests)]
     return cmd + list(sc.args) + list(extra)
@@ -659,6 +662,9 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the ddb-bench already built")
     ap.add_argument("--server-cpu", type=int, default=0)
     ap.add_argument("--client-cpu", type=int, default=1)
+    ap.add_argument("--base-bench", metavar="PATH",
+                    help="also run this older ddb-bench right after ddb in every ddb scenario and print "
+                         "new ÷ base; implies --no-md")
     ap.add_argument("--render", metavar="RAW_JSON",
                     help="run nothing: redraw the chart and BENCHMARKS.md from benchmarks/results/RAW_JSON")
     ap.add_argument("--jar-dir", required=True, help=argparse.SUPPRESS)
@@ -673,6 +679,12 @@ def main():
     if "ddb" in opt.clients and not os.access(DDB_BENCH, os.X_OK):
         ap.error(f"no {DDB_BENCH}: build it (cmake --preset bench && cmake --build build/bench --target ddb-bench) "
                  "or leave ddb out of --clients")
+    if opt.base_bench:
+        if not os.access(opt.base_bench, os.X_OK):
+            ap.error(f"--base-bench {opt.base_bench}: not an executable")
+        global BASE_BENCH
+        BASE_BENCH = os.path.abspath(opt.base_bench)
+        opt.no_md = True
     shown = [a for i, a in enumerate(argv) if a != "--jar-dir" and (i == 0 or argv[i - 1] != "--jar-dir")]
     command_line = " ".join(["benchmarks/compare"] + [shlex.quote(a) for a in shown])
     if opt.render:
@@ -705,7 +717,7 @@ def main():
         "options": {"reps": opt.reps, "duration": opt.duration, "local_duration": opt.local_duration,
                     "server_cpu": opt.server_cpu, "client_cpu": opt.client_cpu, "quick": opt.quick},
     }
-    raw_name = started.strftime("%Y-%m-%d") + ("-quick" if opt.quick else "") + ".json"
+    raw_name = started.strftime("%Y-%m-%d") + ("-quick" if opt.quick else "") + ("-base" if BASE_BENCH else "") + ".json"
     with open(os.path.join(RESULTS, raw_name), "w") as f:
         json.dump({**meta, "scenarios": [{"name": s.name, "title": s.title, "server": s.server, "op": s.op,
                                           "concurrency": s.concurrency, "args": s.args} for s in scs],
@@ -713,7 +725,24 @@ def main():
                    "runs": runs}, f, indent=1)
         f.write("\n")
     publish(opt, scs, m, meta, raw_name)
+    if BASE_BENCH:
+        base_summary(scs, m)
     log(f"raw results: benchmarks/results/{raw_name}; log: {os.path.relpath(log_path, ROOT)}")
+
+
+def base_summary(scs, m):
+    """New ddb against the base build, each also against wrk where wrk ran: the regression check."""
+    g = lambda sc, c, k: (m.get((sc.name, c)) or {}).get(k)
+    print("\n| scenario | ddb | ddb-base | ddb ÷ base | ddb ÷ wrk | base ÷ wrk | ddb µs/op | base µs/op |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for s in scs:
+        if "base" not in s.clients:
+            continue
+        k = metric(s)
+        print(f"| {s.title} | {fmt(g(s, 'ddb', k))} | {fmt(g(s, 'ddb-base', k))} | "
+              f"{ratio(g(s, 'ddb', k), g(s, 'ddb-base', k))} | {ratio(g(s, 'ddb', k), g(s, 'wrk', k))} | "
+              f"{ratio(g(s, 'ddb-base', k), g(s, 'wrk', k))} | {fmt(g(s, 'ddb', 'cpu_us_per_op'), 1)} | "
+              f"{fmt(g(s, 'ddb-base', 'cpu_us_per_op'), 1)} |")
 
 
 def publish(opt, scs, m, meta, raw_name):

@@ -138,12 +138,13 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head, std
   co_return error_code{};
 }
 
-bool http_connection::check_idle() noexcept {
+bool http_connection::check_idle(bool peek) noexcept {
   if (!open_) return false;
   if (read_buffer_.size() != 0) {
     close();
     return false;
   }
+  if (!peek) return true;
   char byte;
   ssize_t n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;

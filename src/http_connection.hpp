@@ -59,10 +59,11 @@ public:
   };
   const exchange_progress& progress() const noexcept { return progress_; }
 
-  /// Whether an idle connection can carry a request: no byte is waiting on it (a stray or late
-  /// response, or an alert) and the peer has not closed it. A non-blocking peek; a connection
-  /// that fails it is closed, and a request can go on a fresh one, unnoticed.
-  bool check_idle() noexcept;
+  /// Whether an idle connection can carry a request: open, no byte is waiting on it (a stray or
+  /// late response, or an alert) and the peer has not closed it. With `peek`, a non-blocking
+  /// recv() asks the socket; without it, only what this object knows. A connection that fails
+  /// it is closed, and a request can go on a fresh one, unnoticed.
+  bool check_idle(bool peek) noexcept;
 
   void close() noexcept;
 

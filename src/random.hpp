@@ -8,8 +8,9 @@
 
 namespace ddb::detail {
 
-/// Fills `out` with `size` bytes from RAND_bytes; std::terminate()s if the CSPRNG fails (it
-/// cannot be seeded): a predictable token would be worse than no request.
+/// Fills `out` with `size` bytes from RAND_bytes (small draws from a per-thread block of its
+/// output, emptied in a forked child); std::terminate()s if the CSPRNG fails (it cannot be
+/// seeded): a predictable token would be worse than no request.
 void secure_random_bytes(void* out, std::size_t size);
 
 /// A UUID v4 from 128 bits (version and variant bits set): `xxxxxxxx-xxxx-4xxx-[89ab]xxx-...`.

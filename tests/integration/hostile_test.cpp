@@ -265,6 +265,30 @@ TEST(Hostile, GarbageAfterAResponseClosesTheConnection) {
   });
 }
 
+// Garbage that comes on its own 30 ms after the answer, when the client has finished reading it:
+// a connection idle longer than idle_check_after is peeked at before reuse, so the garbage
+// closes it, unnoticed (one attempt each), instead of being read as the next answer.
+TEST(Hostile, LateGarbageOnAnIdleConnectionClosesIt) {
+  hostile_server server("late_garbage", "--late-ms 30");
+  const int connections_before = server.stat("connections");
+  run([&](asio::io_context& io) -> asio::awaitable<void> {
+    auto o = options_for(server.endpoint());
+    o.pool_size = 1;
+    o.retry.max_attempts = 1; // garbage read as the next response would fail it
+    client c(io.get_executor(), o);
+    for (int i = 0; i < 5; ++i) {
+      asio::steady_timer idle(io, 200ms); // past the garbage and the default idle_check_after (100 ms)
+      co_await idle.async_wait(asio::use_awaitable);
+      auto [ec, d, r, took] = co_await one_get(c);
+      EXPECT_FALSE(ec) << "request " << i << ": " << explain(ec, d);
+      EXPECT_EQ(d.attempts, 1u) << explain(ec, d);
+      EXPECT_NE(answer_of(r), "<no item>");
+    }
+  });
+  EXPECT_EQ(server.stat("connections") - connections_before - 1, 5); // one each, and this stat()'s
+  EXPECT_EQ(server.stat("requests_after_leftover"), 0) << server.stats();
+}
+
 // 100 Continue and 102 Processing come before the real answer: skipped, never taken for it.
 TEST(Hostile, InterimResponsesAreSkipped) {
   hostile_server server("continue_100");

@@ -26,7 +26,7 @@ import zlib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from http_wire import HeaderLookup, HttpError, parse_headers, read_head  # noqa: E402
 
-MODES = ("normal", "extra_response", "garbage_after", "continue_100", "endless_chunked",
+MODES = ("normal", "extra_response", "garbage_after", "late_garbage", "continue_100", "endless_chunked",
          "many_headers", "trickle", "hang", "auth_proxy", "reset_after_request",
          "close_after_partial")
 CONTENT_TYPE = b"application/x-amz-json-1.0"
@@ -335,6 +335,14 @@ class Server:
         conn.leftover = True
         return "garbage_after"
 
+    async def mode_late_garbage(self, conn, req, n):
+        await conn.send(response(200, "OK", canned_body(req, n), self.now()))
+        # Later, on its own: it reaches a client that has finished reading the answer.
+        await asyncio.sleep(self.args.late_ms / 1000)
+        await conn.send(b"XYZ\r\n")
+        conn.leftover = True
+        return "late_garbage"
+
     async def mode_continue_100(self, conn, req, n):
         interim = b"HTTP/1.1 100 Continue\r\n\r\n"
         if n % 2 == 0:
@@ -506,6 +514,7 @@ def parse_args():
     ap.add_argument("--every", type=int, default=1, metavar="N",
                     help="reset_after_request, close_after_partial: only every Nth request")
     ap.add_argument("--trickle-interval-ms", type=float, default=1000)
+    ap.add_argument("--late-ms", type=float, default=30, help="late_garbage: the pause before the garbage")
     ap.add_argument("--interim-delay-ms", type=float, default=10,
                     help="continue_100: pause between the 1xx and the final response")
     ap.add_argument("--header-count", type=int, default=10000, help="many_headers")

@@ -324,6 +324,23 @@ def test_extra_response():
         eq(st["requests_after_leftover"], 1, "extra_response: stats requests_after_leftover")
 
 
+def test_late_garbage():
+    with server("late_garbage", "--late-ms", 100) as srv:
+        w = Wire(srv.port)
+        for i in (1, 2):
+            w.send(request("GetItem"))
+            r = w.read_response()
+            check_dynamo(r, f"late_garbage #{i}")
+            eq(r.body, b'{"Item":{"PK":{"S":"%d"}}}' % i, f"late_garbage #{i}: body")
+            eq(w.buf, b"", f"late_garbage #{i}: nothing with the response")
+            rest, eof = w.pending(wait=0.5)
+            eq(rest, b"XYZ\r\n", f"late_garbage #{i}: garbage after the pause")
+            check(not eof, f"late_garbage #{i}: connection kept open")
+        st = srv.stats()
+        eq(st["responses"], {"late_garbage": 2}, "late_garbage: stats responses")
+        eq(st["requests_after_leftover"], 1, "late_garbage: stats requests_after_leftover")
+
+
 def test_garbage_after():
     with server("garbage_after") as srv:
         w = Wire(srv.port)
@@ -790,7 +807,7 @@ def main():
     args = ap.parse_args()
     global ROOT
     ROOT = tempfile.mkdtemp(prefix="hostile-selftest-")
-    tests = [test_normal, test_extra_response, test_garbage_after, test_continue_100,
+    tests = [test_normal, test_extra_response, test_garbage_after, test_late_garbage, test_continue_100,
              test_endless_chunked, test_many_headers, test_trickle, test_hang,
              test_reset_after_request, test_close_after_partial, test_auth_proxy_rejections,
              test_auth_proxy_forwarding, test_sigterm_direct, test_watch_pid]
