@@ -664,7 +664,7 @@ def main():
     ap.add_argument("--client-cpu", type=int, default=1)
     ap.add_argument("--base-bench", metavar="PATH",
                     help="also run this older ddb-bench right after ddb in every ddb scenario and print "
-                         "new ÷ base; implies --no-md")
+                         "new ÷ base; implies --no-md and leaves the chart alone")
     ap.add_argument("--render", metavar="RAW_JSON",
                     help="run nothing: redraw the chart and BENCHMARKS.md from benchmarks/results/RAW_JSON")
     ap.add_argument("--jar-dir", required=True, help=argparse.SUPPRESS)
@@ -747,7 +747,8 @@ def base_summary(scs, m):
 
 def publish(opt, scs, m, meta, raw_name):
     png = "compare-quick.png" if opt.quick else "compare.png"
-    have_chart = chart(opt, scs, m, os.path.join(RESULTS, png))
+    # A --base-bench run is a regression check: it leaves the published chart alone.
+    have_chart = not BASE_BENCH and chart(opt, scs, m, os.path.join(RESULTS, png))
     section = markdown(opt, scs, m, meta, raw_name, png if have_chart else None)
     if not opt.no_md:
         write_markdown(section)
