@@ -438,8 +438,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     // A pooled connection the server closed while it was idle, or with bytes waiting that no
     // request asked for: replace it before anything is sent, unnoticed. Only one idle for a while
     // pays the system call that asks (see client_options::idle_check_after).
-    if (c.http.uses() > 0 &&
-        !c.http.check_idle(detail::http_connection::clock::now() - c.http.last_used() >= opts.idle_check_after)) {
+    if (c.http.uses() > 0 && !c.http.check_idle(detail::http_connection::clock::now() - c.http.last_used() >=
+                                                opts.idle_check_after)) {
       log(log_level::debug,
           [&] { return "pooled connection to " + ep.host + " closed by the server; reconnecting"; });
       if (auto ec = co_await open(c, k.deadline)) {
