@@ -874,6 +874,16 @@ asio::awaitable<response_t<Request>> client::execute(const Request& r) {
   co_return out;
 }
 
+template <operation_request Request>
+asio::awaitable<std::tuple<error_code, response_t<Request>>> client::run_owned(std::shared_ptr<impl> self,
+                                                                               Request r, diagnostics* diag) {
+  diagnostics local;
+  response_t<Request> response;
+  error_code ec = co_await run_operation(*self, r, response, diag ? *diag : local);
+  if (ec) response = response_t<Request>();
+  co_return std::tuple<error_code, response_t<Request>>(ec, std::move(response));
+}
+
 namespace {
 template <class Request>
 pager make_pager(std::shared_ptr<client::impl> self, Request r, pager_options options) {
@@ -907,7 +917,9 @@ std::vector<pager> client::scan_segments(const scan_request& r, int total_segmen
 
 #define DDB_INSTANTIATE(Request)                                                                             \
   template asio::awaitable<response_t<Request>> client::execute(const Request&);                             \
-  template asio::awaitable<response_t<Request>> client::execute(const Request&, error_code&, diagnostics&);
+  template asio::awaitable<response_t<Request>> client::execute(const Request&, error_code&, diagnostics&);  \
+  template asio::awaitable<std::tuple<error_code, response_t<Request>>> client::run_owned(                   \
+      std::shared_ptr<impl>, Request, diagnostics*);
 DDB_INSTANTIATE(get_item_request)
 DDB_INSTANTIATE(put_item_request)
 DDB_INSTANTIATE(update_item_request)

@@ -110,6 +110,15 @@ asio::awaitable<const page*> pager::next(error_code& ec, diagnostics& diag) {
   co_return &s->current;
 }
 
+asio::awaitable<std::tuple<error_code, const page*>> pager::next_tuple(diagnostics* diag) {
+  error_code ec;
+  diagnostics local;
+  const page* p = co_await next(ec, diag ? *diag : local);
+  co_return std::tuple<error_code, const page*>(ec, p);
+}
+
+asio::any_io_executor pager::get_executor() const noexcept { return s_->executor; }
+
 asio::awaitable<const page*> pager::next() {
   error_code ec;
   diagnostics diag;

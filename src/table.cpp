@@ -502,7 +502,9 @@ struct item_stream::state {
   error_code build_error; // found before sending: reported by next()
   std::string build_why;
 
-  explicit state(table_schema s) : schema(std::move(s)) {}
+  boost::asio::any_io_executor executor; // the client's
+
+  state(table_schema s, boost::asio::any_io_executor ex) : schema(std::move(s)), executor(std::move(ex)) {}
 };
 
 item_stream::item_stream(std::unique_ptr<state> s) noexcept : s_(std::move(s)) {}
@@ -552,6 +554,15 @@ asio::awaitable<std::optional<ddb::item>> item_stream::next(error_code& ec, diag
   co_return out;
 }
 
+asio::awaitable<std::tuple<error_code, std::optional<ddb::item>>> item_stream::next_tuple(diagnostics* diag) {
+  error_code ec;
+  diagnostics local;
+  auto out = co_await next(ec, diag ? *diag : local);
+  co_return std::tuple<error_code, std::optional<ddb::item>>(ec, std::move(out));
+}
+
+boost::asio::any_io_executor item_stream::get_executor() const noexcept { return s_->executor; }
+
 asio::awaitable<std::optional<ddb::item>> item_stream::next() {
   error_code ec;
   diagnostics diag;
@@ -561,7 +572,7 @@ asio::awaitable<std::optional<ddb::item>> item_stream::next() {
 }
 
 item_stream table::stream(std::string pk, sort_condition condition, query_options options) {
-  auto s = std::make_unique<item_stream::state>(schema_);
+  auto s = std::make_unique<item_stream::state>(schema_, client_->get_executor());
   s->limit = options.limit();
   s->start = options.start_from();
   table_index index = options.index() ? *options.index() : schema_.primary();

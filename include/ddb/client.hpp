@@ -1,6 +1,7 @@
 // ddb::client: DynamoDB over a pool of keep-alive HTTP/1.1 connections, for C++20 coroutines.
 #pragma once
 
+#include <ddb/async.hpp>
 #include <ddb/client_options.hpp>
 #include <ddb/diagnostics.hpp>
 #include <ddb/error_code.hpp>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace ddb {
 
@@ -37,9 +39,13 @@ struct pool_stats {
 /// co_await expression.
 ///
 /// Cancellation: every operation honours the cancellation slot of the awaiting coroutine
-/// (terminal cancellation, e.g. from `awaitable_operators ||` with a timer): it completes with
-/// `boost::asio::error::operation_aborted`; a connection with a request in flight is closed,
-/// never reused, so the pool stays healthy.
+/// (terminal cancellation, e.g. from `awaitable_operators ||` with a timer), or of the completion
+/// handler of an async_* form: it completes with `boost::asio::error::operation_aborted`; a
+/// connection with a request in flight is closed, never reused, so the pool stays healthy.
+///
+/// Two spellings of each operation: `co_await c.get_item(r)` (an asio::awaitable; throws
+/// ddb::error) and `c.async_get_item(r, token)` for any completion token, with signature
+/// `void(error_code, response)`.
 class client {
 public:
   client(boost::asio::any_io_executor ex, client_options options);
@@ -102,6 +108,88 @@ public:
     return execute(r);
   }
 
+  /// Runs any operation and completes `token` with `void(error_code, response_t<Request>)`:
+  /// a callback, `asio::use_future`, `asio::deferred` (the default), `as_tuple(use_awaitable)`,
+  /// `experimental::use_promise`... The request is moved into the operation (pass an rvalue to
+  /// avoid a copy); `diag` must live until the handler runs, and is filled on failure. The
+  /// client object must exist when the operation is initiated (for deferred tokens: launched);
+  /// after that the operation keeps what it needs alive. Runs on the client's executor; the
+  /// handler runs on its own associated executor, the client's by default, never inside this call.
+  /// Cancellation: the handler's cancellation slot, terminal cancellation, as for co_await.
+  template <operation_request Request,
+            BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, response_t<Request>)) Token = default_token>
+  auto async_execute(Request r, diagnostics& diag, Token&& token = {}) {
+    return async_run_owned(std::move(r), &diag, std::forward<Token>(token));
+  }
+  /// The same, the diagnostics dropped.
+  template <operation_request Request,
+            BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, response_t<Request>)) Token = default_token>
+  auto async_execute(Request r, Token&& token = {}) {
+    return async_run_owned(std::move(r), nullptr, std::forward<Token>(token));
+  }
+
+  // The async_* forms by name: (request, token) or (request, diag, token), as async_execute.
+  template <class... A>
+  auto async_get_item(get_item_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_put_item(put_item_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_update_item(update_item_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_delete_item(delete_item_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_query(query_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_scan(scan_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_batch_get_item(batch_get_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_batch_write_item(batch_write_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_transact_get_items(transact_get_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_transact_write_items(transact_write_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_create_table(create_table_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_describe_table(describe_table_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_delete_table(delete_table_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_update_time_to_live(update_time_to_live_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_list_tables(list_tables_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+
   /// All pages of a Query, lazily, following LastEvaluatedKey (see ddb::pager). The request is
   /// copied; its ExclusiveStartKey, if any, is where the first page starts.
   pager query_pages(query_request r, pager_options options = {});
@@ -117,6 +205,20 @@ public:
   struct impl;
 
 private:
+  // The compiled core of async_execute: owns the request, reports errors as codes (into *diag
+  // when given), never throws but bad_alloc.
+  template <operation_request Request>
+  static boost::asio::awaitable<std::tuple<error_code, response_t<Request>>>
+  run_owned(std::shared_ptr<impl> self, Request r, diagnostics* diag);
+
+  template <class Request, class Token>
+  auto async_run_owned(Request r, diagnostics* diag, Token&& token) {
+    return detail::async_run<response_t<Request>>(get_executor(), std::forward<Token>(token),
+                                                  [self = impl_, r = std::move(r), diag]() mutable {
+                                                    return run_owned(std::move(self), std::move(r), diag);
+                                                  });
+  }
+
   std::shared_ptr<impl> impl_;
 };
 

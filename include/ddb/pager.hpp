@@ -1,6 +1,7 @@
 // ddb::pager: Query and Scan results as an async generator of pages.
 #pragma once
 
+#include <ddb/async.hpp>
 #include <ddb/diagnostics.hpp>
 #include <ddb/error_code.hpp>
 #include <ddb/page.hpp>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 namespace ddb {
 
@@ -51,6 +53,22 @@ public:
   /// The next page, or nullptr after the last one or on error (`ec` says which).
   boost::asio::awaitable<const page*> next(error_code& ec, diagnostics& diag);
 
+  /// next() for any completion token, `void(error_code, const page*)` (nullptr at the end or on
+  /// error). The pager, and `diag`, must live until the handler runs; one call at a time.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, const page*)) Token = default_token>
+  auto async_next(diagnostics& diag, Token&& token = {}) {
+    return detail::async_run<const page*>(get_executor(), std::forward<Token>(token),
+                                          [this, d = &diag] { return next_tuple(d); });
+  }
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, const page*)) Token = default_token>
+  auto async_next(Token&& token = {}) {
+    return detail::async_run<const page*>(get_executor(), std::forward<Token>(token),
+                                          [this] { return next_tuple(nullptr); });
+  }
+
+  /// The client's executor, where the pages are fetched.
+  boost::asio::any_io_executor get_executor() const noexcept;
+
   /// Where a new pager would continue after the pages returned so far: the ExclusiveStartKey of
   /// the next page, or nullopt when the results are exhausted.
   std::optional<item> resume_key() const;
@@ -60,6 +78,8 @@ public:
   struct state;
 
 private:
+  boost::asio::awaitable<std::tuple<error_code, const page*>> next_tuple(diagnostics* diag);
+
   std::shared_ptr<state> s_;
 };
 

@@ -409,6 +409,20 @@ public:
   boost::asio::awaitable<std::optional<ddb::item>> next();
   /// The next item, or nullopt at the end or on error (`ec` says which).
   boost::asio::awaitable<std::optional<ddb::item>> next(error_code& ec, diagnostics& diag);
+  /// next() for any completion token, `void(error_code, std::optional<ddb::item>)`. The stream,
+  /// and `diag`, must live until the handler runs; one call at a time.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, std::optional<ddb::item>)) Token = default_token>
+  auto async_next(diagnostics& diag, Token&& token = {}) {
+    return ddb::detail::async_run<std::optional<ddb::item>>(get_executor(), std::forward<Token>(token),
+                                                            [this, d = &diag] { return next_tuple(d); });
+  }
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, std::optional<ddb::item>)) Token = default_token>
+  auto async_next(Token&& token = {}) {
+    return ddb::detail::async_run<std::optional<ddb::item>>(get_executor(), std::forward<Token>(token),
+                                                            [this] { return next_tuple(nullptr); });
+  }
+  /// The client's executor, where the pages are fetched.
+  boost::asio::any_io_executor get_executor() const noexcept;
 
   /// Where a new stream (query_options::start_from) would continue after the items returned so
   /// far; nullopt when there is nothing left.
@@ -421,6 +435,7 @@ public:
 private:
   friend class table;
   explicit item_stream(std::unique_ptr<state> s) noexcept;
+  boost::asio::awaitable<std::tuple<error_code, std::optional<ddb::item>>> next_tuple(diagnostics* diag);
   std::unique_ptr<state> s_;
 };
 
