@@ -27,7 +27,10 @@ RESULTS = os.path.join(ROOT, "benchmarks", "results")
 STATE = os.path.join(ROOT, "build", "compare")
 DDB_BENCH = os.path.join(ROOT, "build", "bench", "benchmarks", "ddb-bench")
 CLIENTS = ["ddb", "js", "boto3", "wrk"]
-NAMES = {"ddb": "ddb", "js": "js-sdk-v3", "boto3": "boto3", "wrk": "wrk", "base": "ddb-base"}
+NAMES = {"ddb": "ddb", "js": "js-sdk-v3", "boto3": "boto3", "wrk": "wrk", "base": "ddb-base", "cb": "ddb-callback"}
+# Not peers: ddb-bench --api callback (the completion-token path), run after ddb in its get/put
+# scenarios when named in --clients, and compared with ddb in the summary printed at the end.
+VARIANTS = ["cb"]
 BASE_BENCH = None  # --base-bench: an older ddb-bench run next to ddb, for regression checks
 TABLE = "bench"
 LOCAL_ITEMS, LOCAL_ITEM_BYTES = 1000, 100          # DynamoDB Local put/get key space
@@ -83,6 +86,8 @@ def scenarios(opt):
         s.clients = [c for c in s.clients if c in opt.clients]
         if BASE_BENCH and "ddb" in s.clients:
             s.clients.insert(s.clients.index("ddb") + 1, "base")
+        if "cb" in opt.clients and "ddb" in s.clients and s.op in ("get", "put"):
+            s.clients.insert(s.clients.index("ddb") + 1, "cb")
     return [s for s in out if s.clients]
 
 
@@ -172,13 +177,15 @@ def command(client, sc, endpoint, extra=()):
         return ["wrk", "-t1", f"-c{sc.concurrency}", f"-d{dur}s", "--timeout", "10s",
                 "-s", os.path.join(ROOT, "benchmarks", "wrk", "getitem.lua"), endpoint + "/", "--",
                 str(sc.concurrency)]
-    prog = {"ddb": [DDB_BENCH], "base": [BASE_BENCH],
+    prog = {"ddb": [DDB_BENCH], "base": [BASE_BENCH], "cb": [DDB_BENCH],
             "js": ["node", os.path.join(ROOT, "benchmarks", "peers", "js", "bench.mjs")],
             "boto3": ["/usr/bin/python3", os.path.join(ROOT, "benchmarks", "peers", "boto3", "bench.py")]}[client]
     cmd = prog + ["--endpoint", endpoint, "--table", TABLE, "--op", sc.op,
                   "--concurrency", str(sc.concurrency)]
-    if client in ("ddb", "base"):
+    if client in ("ddb", "base", "cb"):
         cmd += ["--threads", "1"]
+    if client == "cb":
+        cmd += ["--api", "callback"]
     cmd += ["--duration", f"{sc.duration:g}"] if sc.duration else ["--requests", str(sc.requests)]
     return cmd + list(sc.args) + list(extra)
 
@@ -656,7 +663,8 @@ def main():
     ap.add_argument("--reps", type=int, help="repetitions (default 3; --quick 1)")
     ap.add_argument("--duration", type=float, help="seconds per canned run (default 3; --quick 2)")
     ap.add_argument("--local-duration", type=float, help="seconds per DynamoDB Local run (default 5; --quick 3)")
-    ap.add_argument("--clients", default=",".join(CLIENTS), help="a subset of ddb,js,boto3,wrk")
+    ap.add_argument("--clients", default=",".join(CLIENTS),
+                    help="a subset of ddb,js,boto3,wrk; cb adds ddb-bench --api callback next to ddb")
     ap.add_argument("--no-local", action="store_true", help="canned server only")
     ap.add_argument("--no-md", action="store_true", help="do not rewrite BENCHMARKS.md")
     ap.add_argument("--no-build", action="store_true", help="use the ddb-bench already built")
@@ -674,8 +682,8 @@ def main():
     opt.duration = opt.duration or (2 if opt.quick else 3)
     opt.local_duration = opt.local_duration or (3 if opt.quick else 5)
     opt.clients = [c.strip() for c in opt.clients.split(",") if c.strip()]
-    if any(c not in CLIENTS for c in opt.clients):
-        ap.error("--clients takes ddb, js, boto3, wrk")
+    if any(c not in CLIENTS + VARIANTS for c in opt.clients):
+        ap.error("--clients takes ddb, js, boto3, wrk (and cb: ddb-bench --api callback)")
     if "ddb" in opt.clients and not os.access(DDB_BENCH, os.X_OK):
         ap.error(f"no {DDB_BENCH}: build it (cmake --preset bench && cmake --build build/bench --target ddb-bench) "
                  "or leave ddb out of --clients")
@@ -717,7 +725,8 @@ def main():
         "options": {"reps": opt.reps, "duration": opt.duration, "local_duration": opt.local_duration,
                     "server_cpu": opt.server_cpu, "client_cpu": opt.client_cpu, "quick": opt.quick},
     }
-    raw_name = started.strftime("%Y-%m-%d") + ("-quick" if opt.quick else "") + ("-base" if BASE_BENCH else "") + ".json"
+    raw_name = started.strftime("%Y-%m-%d") + ("-quick" if opt.quick else "") + ("-base" if BASE_BENCH else "") + \
+        ("-cb" if "cb" in opt.clients else "") + ".json"
     with open(os.path.join(RESULTS, raw_name), "w") as f:
         json.dump({**meta, "scenarios": [{"name": s.name, "title": s.title, "server": s.server, "op": s.op,
                                           "concurrency": s.concurrency, "args": s.args} for s in scs],
@@ -727,6 +736,8 @@ def main():
     publish(opt, scs, m, meta, raw_name)
     if BASE_BENCH:
         base_summary(scs, m)
+    if "cb" in opt.clients:
+        variant_summary(scs, m, "cb")
     log(f"raw results: benchmarks/results/{raw_name}; log: {os.path.relpath(log_path, ROOT)}")
 
 
@@ -743,6 +754,20 @@ def base_summary(scs, m):
               f"{ratio(g(s, 'ddb', k), g(s, 'ddb-base', k))} | {ratio(g(s, 'ddb', k), g(s, 'wrk', k))} | "
               f"{ratio(g(s, 'ddb-base', k), g(s, 'wrk', k))} | {fmt(g(s, 'ddb', 'cpu_us_per_op'), 1)} | "
               f"{fmt(g(s, 'ddb-base', 'cpu_us_per_op'), 1)} |")
+
+
+def variant_summary(scs, m, variant):
+    """A ddb-bench variant against plain ddb, scenario by scenario, in the same run."""
+    g = lambda sc, c, k: (m.get((sc.name, c)) or {}).get(k)
+    v = NAMES[variant]
+    print(f"\n| scenario | ddb | {v} | {v} ÷ ddb | ddb µs/op | {v} µs/op |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for s in scs:
+        if variant not in s.clients:
+            continue
+        k = metric(s)
+        print(f"| {s.title} | {fmt(g(s, 'ddb', k))} | {fmt(g(s, v, k))} | {ratio(g(s, v, k), g(s, 'ddb', k))} | "
+              f"{fmt(g(s, 'ddb', 'cpu_us_per_op'), 1)} | {fmt(g(s, v, 'cpu_us_per_op'), 1)} |")
 
 
 def publish(opt, scs, m, meta, raw_name):

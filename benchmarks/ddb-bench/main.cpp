@@ -66,6 +66,7 @@ struct options {
   std::uint64_t partitions = 100;
   std::uint64_t page_size = 0;
   std::uint64_t max_attempts = 0; // 0: ddb's default
+  bool callbacks = false;         // --api callback
 };
 
 constexpr const char* usage_text =
@@ -73,7 +74,7 @@ constexpr const char* usage_text =
                  --op put|get|query|mixed|transact [--concurrency N] [--threads T]
                  (--requests N | --duration SECONDS) [--items N] [--item-bytes B]
                  [--log-writes FILE] [--seed S] [--load] [--partitions P] [--page-size N]
-                 [--max-attempts N] [--quiet]
+                 [--max-attempts N] [--api coroutine|callback] [--quiet]
 
 Drives DynamoDB through ddb and prints one JSON object of results on stdout, progress on stderr.
 Credentials come from the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, ...);
@@ -105,6 +106,8 @@ the region from --region, else AWS_REGION / AWS_DEFAULT_REGION / the profile.
   --partitions P       put/get keys spread over P partitions BENCH#<seed>#<i mod P> (default 100)
   --page-size N        query: Limit per Query call (default: 1 MB pages)
   --max-attempts N     the client's attempts per operation, retries included (default 4)
+  --api API            coroutine: co_await client.execute() (default); callback: put/get through
+                       async_put_item / async_get_item with plain callbacks (the completion-token path)
   --log-writes FILE    append every write the client reported as successful, one JSON line per
                        item in DynamoDB JSON ({"PK":{"S":"..."},...})
   --quiet              no progress on stderr
@@ -212,6 +215,10 @@ options parse_command_line(int argc, char** argv) {
       o.page_size = parse_uint(arg, need());
     } else if (arg == "--max-attempts") {
       o.max_attempts = parse_uint(arg, need());
+    } else if (arg == "--api") {
+      std::string api = need();
+      if (api != "coroutine" && api != "callback") usage_error("--api must be coroutine or callback, not '" + api + "'");
+      o.callbacks = api == "callback";
     } else {
       usage_error("unknown argument '" + arg + "'");
     }
@@ -230,6 +237,8 @@ options parse_command_line(int argc, char** argv) {
   if (o.page_size > 0x7fffffff) usage_error("--page-size is too large");
   if (o.max_attempts > 100) usage_error("--max-attempts must be at most 100");
   if (o.load && o.op != op_kind::query) usage_error("--load applies to --op query only");
+  if (o.callbacks && o.op != op_kind::get && o.op != op_kind::put)
+    usage_error("--api callback applies to --op get and put");
   if (o.items == 0) o.items = o.op == op_kind::query ? 1000 : have_requests ? o.requests : 10'000;
   return o;
 }
@@ -536,6 +545,42 @@ asio::awaitable<void> item_worker(worker_thread& w) {
   }
 }
 
+// --api callback: one chain per operation in flight, each completion handler starting the next
+// operation (handlers never run inside the initiating call, so the stack does not grow).
+struct callback_chain {
+  worker_thread& w;
+  ddb::diagnostics diag;
+
+  void next() {
+    auto i = w.shared.take();
+    if (!i) return;
+    auto t0 = steady::now();
+    if (w.shared.o.op == op_kind::get) {
+      w.client->async_get_item(ddb::get_item_request(w.shared.o.table, w.shared.keys.key(*i)), diag,
+                               [this, t0](ddb::error_code ec, ddb::get_item_response r) {
+                                 if (ec)
+                                   w.failed(ec, diag);
+                                 else if (!r.item)
+                                   w.failed("NotFound");
+                                 else
+                                   w.succeeded(steady::now() - t0, 1);
+                                 next();
+                               });
+    } else {
+      w.client->async_put_item(ddb::put_item_request(w.shared.o.table, w.shared.keys.item(*i)), diag,
+                               [this, t0, i = *i](ddb::error_code ec, ddb::put_item_response) {
+                                 if (ec) {
+                                   w.failed(ec, diag);
+                                 } else {
+                                   w.succeeded(steady::now() - t0, 1);
+                                   if (w.shared.log) w.logged(w.shared.keys.item(i));
+                                 }
+                                 next();
+                               });
+    }
+  }
+};
+
 // Query: read the partition with query_prefix, up to --items items a pass. After an error the
 // pass goes on from the stream's cursor. Ops and latency are per Query page (the observer).
 asio::awaitable<void> query_worker(worker_thread& w) {
@@ -746,6 +791,7 @@ int run(const options& o) {
 
   // The timed phase.
   for (auto& w : threads) w->stats.timed = true;
+  std::vector<std::unique_ptr<callback_chain>> chains; // --api callback
   rusage ru0{}, ru1{};
   getrusage(RUSAGE_SELF, &ru0);
   auto t0 = steady::now();
@@ -757,9 +803,14 @@ int run(const options& o) {
     auto done = [self](std::exception_ptr e) {
       if (e && !self->failure) self->failure = e;
     };
-    for (std::size_t k = 0; k < w->concurrency; ++k)
-      asio::co_spawn(w->io, o.op == op_kind::query ? query_worker(*self) : item_worker(*self), done);
+    for (std::size_t k = 0; k < w->concurrency; ++k) {
+      if (o.callbacks)
+        chains.push_back(std::make_unique<callback_chain>(callback_chain{*self, {}}));
+      else
+        asio::co_spawn(w->io, o.op == op_kind::query ? query_worker(*self) : item_worker(*self), done);
+    }
   }
+  for (auto& chain : chains) chain->next();
   std::atomic<std::size_t> running{threads.size()};
   std::vector<std::thread> pool;
   for (auto& w : threads)

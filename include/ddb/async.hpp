@@ -2,7 +2,7 @@
 //
 // Each async_* operation runs ddb's compiled coroutine core through co_spawn on the client's
 // executor and completes its handler with (error_code, result...): a callback, use_future,
-// deferred, as_tuple(use_awaitable), use_promise, or any other token. The handler's associated
+// deferred, as_tuple(use_awaitable), or any other token. The handler's associated
 // executor, allocator and cancellation slot are honoured (co_spawn connects the slot to the
 // coroutine, so a cancelled operation completes with operation_aborted).
 #pragma once

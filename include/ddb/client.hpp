@@ -110,7 +110,7 @@ public:
 
   /// Runs any operation and completes `token` with `void(error_code, response_t<Request>)`:
   /// a callback, `asio::use_future`, `asio::deferred` (the default), `as_tuple(use_awaitable)`,
-  /// `experimental::use_promise`... The request is moved into the operation (pass an rvalue to
+  /// or any other token. The request is moved into the operation (pass an rvalue to
   /// avoid a copy); `diag` must live until the handler runs, and is filled on failure. The
   /// client object must exist when the operation is initiated (for deferred tokens: launched);
   /// after that the operation keeps what it needs alive. Runs on the client's executor; the
