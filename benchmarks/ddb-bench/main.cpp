@@ -217,7 +217,8 @@ options parse_command_line(int argc, char** argv) {
       o.max_attempts = parse_uint(arg, need());
     } else if (arg == "--api") {
       std::string api = need();
-      if (api != "coroutine" && api != "callback") usage_error("--api must be coroutine or callback, not '" + api + "'");
+      if (api != "coroutine" && api != "callback")
+        usage_error("--api must be coroutine or callback, not '" + api + "'");
       o.callbacks = api == "callback";
     } else {
       usage_error("unknown argument '" + arg + "'");

@@ -58,7 +58,7 @@ struct spawn_initiation {
 template <class... T, class Token, class Make>
 auto async_run(boost::asio::any_io_executor ex, Token&& token, Make make) {
   return boost::asio::async_initiate<Token, void(error_code, T...)>(spawn_initiation{std::move(ex)}, token,
-                                                                     std::move(make));
+                                                                    std::move(make));
 }
 
 } // namespace detail

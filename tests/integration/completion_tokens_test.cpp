@@ -67,19 +67,20 @@ TEST(CompletionTokens, Callbacks) {
   std::string seen;
   bool finished = false;
   std::thread::id handler_thread;
-  c.async_put_item(put_item_request(t, item{{"PK", "a"}, {"SK", "1"}, {"n", 7}}), [&](error_code ec, put_item_response) {
-    ASSERT_FALSE(ec) << ec.to_string();
-    c.async_get_item(get_item_request(t, key("a", "1")), [&](error_code ec, get_item_response r) {
-      ASSERT_FALSE(ec) << ec.to_string();
-      ASSERT_TRUE(r.item);
-      seen = r.item->at("n").as_number().str();
-      handler_thread = std::this_thread::get_id();
-      c.async_delete_table(delete_table_request(t), [&](error_code ec, table_description) {
-        EXPECT_FALSE(ec) << ec.to_string();
-        finished = true;
+  c.async_put_item(
+      put_item_request(t, item{{"PK", "a"}, {"SK", "1"}, {"n", 7}}), [&](error_code ec, put_item_response) {
+        ASSERT_FALSE(ec) << ec.to_string();
+        c.async_get_item(get_item_request(t, key("a", "1")), [&](error_code ec, get_item_response r) {
+          ASSERT_FALSE(ec) << ec.to_string();
+          ASSERT_TRUE(r.item);
+          seen = r.item->at("n").as_number().str();
+          handler_thread = std::this_thread::get_id();
+          c.async_delete_table(delete_table_request(t), [&](error_code ec, table_description) {
+            EXPECT_FALSE(ec) << ec.to_string();
+            finished = true;
+          });
+        });
       });
-    });
-  });
   EXPECT_EQ(seen, "") << "a handler ran inside its initiating call";
   io.run();
   EXPECT_EQ(seen, "7");
@@ -96,7 +97,8 @@ TEST(CompletionTokens, UseFutureFromAnotherThread) {
   auto work = asio::make_work_guard(io);
   std::thread runner([&] { io.run(); });
 
-  auto put = c.async_put_item(put_item_request(t, item{{"PK", "f"}, {"SK", "1"}, {"s", "future"}}), asio::use_future);
+  auto put = c.async_put_item(put_item_request(t, item{{"PK", "f"}, {"SK", "1"}, {"s", "future"}}),
+                              asio::use_future);
   put.get();
   get_item_response got = c.async_get_item(get_item_request(t, key("f", "1")), asio::use_future).get();
   ASSERT_TRUE(got.item);
@@ -143,8 +145,8 @@ TEST(CompletionTokens, AsTupleGivesTypedErrorsAndDiagnostics) {
   run([](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), local_options());
     diagnostics diag;
-    auto [ec, r] = co_await c.async_get_item(get_item_request(unique_table("tokens_none"), key("x", "1")), diag,
-                                             asio::as_tuple(asio::use_awaitable));
+    auto [ec, r] = co_await c.async_get_item(get_item_request(unique_table("tokens_none"), key("x", "1")),
+                                             diag, asio::as_tuple(asio::use_awaitable));
     EXPECT_EQ(ec, service_errc::resource_not_found) << explain(ec, diag);
     EXPECT_FALSE(r.item);
     EXPECT_EQ(diag.http_status, 400u) << explain(ec, diag);
@@ -157,7 +159,8 @@ TEST(CompletionTokens, AsTupleGivesTypedErrorsAndDiagnostics) {
     EXPECT_EQ(bad, client_errc::invalid_argument) << explain(bad, bad_diag);
     EXPECT_EQ(bad_diag.attempts, 0u);
 
-    auto [lec, tables] = co_await c.async_list_tables(list_tables_request(), asio::as_tuple(asio::use_awaitable));
+    auto [lec, tables] =
+        co_await c.async_list_tables(list_tables_request(), asio::as_tuple(asio::use_awaitable));
     EXPECT_FALSE(lec) << lec.to_string();
   });
 }
@@ -171,7 +174,8 @@ TEST(CompletionTokens, PagersAndItemStreams) {
       io,
       [&]() -> asio::awaitable<void> {
         for (int i = 0; i < 7; ++i) {
-          auto put = put_item_request(t, item{{"PK", "THING#p"}, {"SK", "THING#" + std::to_string(i)}, {"i", i}});
+          auto put =
+              put_item_request(t, item{{"PK", "THING#p"}, {"SK", "THING#" + std::to_string(i)}, {"i", i}});
           co_await c.put_item(put);
         }
       },
@@ -179,8 +183,8 @@ TEST(CompletionTokens, PagersAndItemStreams) {
   io.run();
   io.restart();
 
-  auto pages = c.query_pages(
-      query_request(t).key_condition("PK = :pk").value(":pk", "THING#p").limit(3), pager_options());
+  auto pages = c.query_pages(query_request(t).key_condition("PK = :pk").value(":pk", "THING#p").limit(3),
+                             pager_options());
   int page_count = 0, items = 0;
   std::function<void(error_code, const page*)> on_page = [&](error_code ec, const page* p) {
     ASSERT_FALSE(ec) << ec.to_string();
@@ -212,9 +216,8 @@ TEST(CompletionTokens, PagersAndItemStreams) {
   EXPECT_EQ(streamed, 7);
   EXPECT_EQ(stream.count(), 7u);
 
-  c.async_delete_table(delete_table_request(t), [](error_code ec, table_description) {
-    EXPECT_FALSE(ec) << ec.to_string();
-  });
+  c.async_delete_table(delete_table_request(t),
+                       [](error_code ec, table_description) { EXPECT_FALSE(ec) << ec.to_string(); });
   io.run();
 }
 
