@@ -5,7 +5,9 @@
 #include "ddblocal_env.hpp"
 
 #include <ddb/client.hpp>
+#include <ddb/table/batch.hpp>
 #include <ddb/table/table.hpp>
+#include <ddb/table/transact.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -20,6 +22,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -31,18 +34,18 @@ using namespace std::chrono_literals;
 namespace {
 
 using Thing = dt::named_entity<"Thing">;
+using User = dt::named_entity<"User">;
+using Group = dt::named_entity<"Group">;
 
 std::string explain(const error_code& ec, const diagnostics& d) {
   return ec.to_string() + " [" + d.error_type + ": " + d.message + "] attempts " + std::to_string(d.attempts);
 }
 
-// A PK/SK table, made and waited for with callbacks only.
-std::string make_table_with_callbacks(asio::io_context& io, client& c, const std::string& base) {
+// A PK/SK table (with the inverse index when `schema` has it), made with callbacks only.
+std::string make_table_with_callbacks(asio::io_context& io, client& c, const std::string& base,
+                                      const dt::table_schema& schema = dt::table_schema()) {
   std::string name = unique_table(base);
-  auto req = create_table_request(name, key_schema("PK", "SK"))
-                 .attribute("PK", value_type::string)
-                 .attribute("SK", value_type::string)
-                 .pay_per_request();
+  auto req = dt::make_create_table_request(name, schema);
   bool done = false;
   c.async_create_table(std::move(req), [&](error_code ec, table_description d) {
     EXPECT_FALSE(ec) << ec.to_string();
@@ -253,4 +256,128 @@ TEST(CompletionTokens, BoundCancellationSlotAbortsTheOperation) {
   EXPECT_EQ(got, asio::error::operation_aborted) << explain(got, diag);
   EXPECT_LT(took, 3s);
   EXPECT_EQ(c.stats().open, 0u) << "the connection with a request in flight was kept";
+}
+
+// The table layer with callbacks, chained: insert, a second insert that fails typed (with
+// diagnostics), get, update, query, remove, get again.
+TEST(CompletionTokens, TableOperationsWithCallbacks) {
+  asio::io_context io;
+  client c(io.get_executor(), local_options());
+  auto schema = dt::table_schema().inverse_index();
+  const std::string name = make_table_with_callbacks(io, c, "tokens_table", schema);
+  dt::table t(c, name, schema);
+  const dt::partition_key<User> alice("alice");
+  const dt::sort_key<Group> g1("1");
+  diagnostics diag;
+  std::vector<std::string> steps;
+  auto step = [&](std::string what, error_code ec) {
+    steps.push_back(what + (ec ? ":" + ec.to_string() : ""));
+    return !ec;
+  };
+  t.async_insert(alice, g1, item{{"n", 1}}, [&](error_code ec) {
+    if (!step("insert", ec)) return;
+    t.async_insert(alice, g1, item{{"n", 9}}, diag, [&](error_code ec) {
+      EXPECT_EQ(ec, service_errc::conditional_check_failed) << explain(ec, diag);
+      EXPECT_EQ(diag.http_status, 400) << explain(ec, diag);
+      EXPECT_FALSE(diag.request_id.empty());
+      step("insert again", {});
+      t.async_get(alice, g1, {}, [&](error_code ec, std::optional<item> it) {
+        if (!step("get", ec)) return;
+        EXPECT_TRUE(it && it->at("n").as_number().to<int>() == 1);
+        auto u = dt::update().add("n", 1).return_new();
+        t.async_update(alice, g1, std::move(u), [&](error_code ec, std::optional<item> after) {
+          if (!step("update", ec)) return;
+          EXPECT_TRUE(after && after->at("n").as_number().to<int>() == 2);
+          t.async_query(alice, dt::begins_with(dt::prefix_sort_key<Group>()), {},
+                        [&](error_code ec, std::vector<item> found) {
+                          if (!step("query", ec)) return;
+                          EXPECT_EQ(found.size(), 1u);
+                          t.async_remove(alice, g1, [&](error_code ec) {
+                            if (!step("remove", ec)) return;
+                            t.async_get(alice, g1, {}, [&](error_code ec, std::optional<item> it) {
+                              step(it ? "get: still there" : "gone", ec);
+                            });
+                          });
+                        });
+        });
+      });
+    });
+  });
+  io.run();
+  io.restart();
+  const std::vector<std::string> want = {"insert", "insert again", "get", "update",
+                                         "query",  "remove",       "gone"};
+  EXPECT_EQ(steps, want);
+
+  c.async_delete_table(delete_table_request(name),
+                       [](error_code ec, table_description) { EXPECT_FALSE(ec) << ec.to_string(); });
+  io.run();
+}
+
+// Batches and transactions with use_future from the test's thread while another thread runs the
+// client; a deferred put is not sent until launched; a canceled transaction completes with
+// transaction_canceled and its reasons in the diagnostics.
+TEST(CompletionTokens, BatchesTransactionsAndDeferredTableOperations) {
+  asio::io_context io;
+  client c(io.get_executor(), local_options());
+  auto schema = dt::table_schema().inverse_index();
+  const std::string name = make_table_with_callbacks(io, c, "tokens_batch", schema);
+  io.restart();
+  auto work = asio::make_work_guard(io);
+  std::thread runner([&] { io.run(); });
+  dt::table t(c, name, schema);
+
+  using key = std::pair<dt::partition_key<User>, dt::sort_key<Group>>;
+  std::vector<std::pair<key, item>> puts;
+  std::vector<key> keys;
+  for (int i = 0; i < 30; ++i) {
+    key k{dt::partition_key<User>("u" + std::to_string(i)), dt::sort_key<Group>("g")};
+    puts.emplace_back(k, item{{"i", i}});
+    keys.push_back(k);
+  }
+  auto written =
+      dt::async_batch_write(c, name, puts, std::vector<key>(), schema, dt::batch_options(), asio::use_future)
+          .get();
+  EXPECT_TRUE(written.complete());
+  auto got = dt::async_batch_get(c, name, keys, schema, dt::batch_options(), asio::use_future).get();
+  EXPECT_EQ(got.found(), 30u);
+  ASSERT_NE(got.find(keys[7]), nullptr);
+  EXPECT_EQ((*got.find(keys[7]))->at("i").as_number().to<int>(), 7);
+
+  // A transaction that inserts an item that exists: canceled, nothing applied.
+  const dt::sort_key<Group> fresh("fresh");
+  auto tx = dt::transaction()
+                .add(dt::insert_arg(keys[0].first, fresh))
+                .add(dt::insert_arg(keys[1].first, keys[1].second));
+  diagnostics diag;
+  auto canceled =
+      dt::async_transact_write(c, name, tx, schema, dt::transact_options(), diag, asio::use_future);
+  try {
+    canceled.get();
+    ADD_FAILURE() << "the transaction was not canceled";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), service_errc::transaction_canceled) << explain(e.code(), diag);
+    ASSERT_EQ(diag.cancellation_reasons.size(), 2u) << explain(e.code(), diag);
+    EXPECT_EQ(diag.cancellation_reasons[1].code, "ConditionalCheckFailed");
+  }
+  auto snapshot = dt::async_transact_get(c, name, std::vector<key>{{keys[0].first, fresh}, keys[1]}, schema,
+                                         dt::transact_options(), asio::use_future)
+                      .get();
+  ASSERT_EQ(snapshot.size(), 2u);
+  EXPECT_FALSE(snapshot[0]) << "a canceled transaction applied its insert";
+  EXPECT_TRUE(snapshot[1]);
+
+  // Deferred: nothing is sent until the operation is launched.
+  const dt::partition_key<User> bob("bob");
+  auto lazy = t.async_put(bob, fresh, item{{"lazy", true}}, asio::deferred);
+  EXPECT_FALSE(t.async_get(bob, fresh, {}, asio::use_future).get()) << "a deferred put ran before launch";
+  std::promise<error_code> launched;
+  std::move(lazy)([&](error_code ec) { launched.set_value(ec); });
+  EXPECT_FALSE(launched.get_future().get());
+  auto after = t.async_get(bob, fresh, {}, asio::use_future).get();
+  EXPECT_TRUE(after && after->at("lazy").as_bool());
+
+  c.async_delete_table(delete_table_request(name), asio::use_future).get();
+  work.reset();
+  runner.join();
 }

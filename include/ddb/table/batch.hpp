@@ -27,6 +27,7 @@
 // GCC 12: name the vectors and options before `co_await` (no braced lists inside the expression).
 #pragma once
 
+#include <ddb/async.hpp>
 #include <ddb/client.hpp>
 #include <ddb/requests.hpp>
 #include <ddb/responses.hpp>
@@ -333,5 +334,26 @@ batch_write(ddb::client& c, std::string table, std::vector<std::pair<Key, ddb::i
 boost::asio::awaitable<batch_write_result<item_key>>
 batch_write(ddb::client& c, std::string table, std::vector<ddb::item> puts, std::vector<item_key> deletes,
             table_schema schema = table_schema(), batch_options options = batch_options());
+
+/// batch_get and batch_write for any completion token: all their arguments, then optionally
+/// `diagnostics&`, then the token. `void(error_code, batch_get_result<Key>)` /
+/// `void(error_code, batch_write_result<Key>)`; the client (and `diag`) must live until the
+/// handler runs. Keys and items are moved in at the call.
+template <typed_item_key Key, class... A>
+auto async_batch_get(ddb::client& c, std::string table, std::vector<Key> keys, table_schema schema,
+                     batch_options options, A&&... a) {
+  return ddb::detail::async_await(
+      c.get_executor(),
+      batch_get(c, std::move(table), std::move(keys), std::move(schema), std::move(options)),
+      std::forward<A>(a)...);
+}
+template <typed_item_key Key, class... A>
+auto async_batch_write(ddb::client& c, std::string table, std::vector<std::pair<Key, ddb::item>> puts,
+                       std::vector<Key> deletes, table_schema schema, batch_options options, A&&... a) {
+  return ddb::detail::async_await(c.get_executor(),
+                                  batch_write(c, std::move(table), std::move(puts), std::move(deletes),
+                                              std::move(schema), std::move(options)),
+                                  std::forward<A>(a)...);
+}
 
 } // namespace ddb::table

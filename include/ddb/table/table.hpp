@@ -33,6 +33,7 @@
 //    silently overwrote them): client_errc::invalid_argument.
 #pragma once
 
+#include <ddb/async.hpp>
 #include <ddb/client.hpp>
 #include <ddb/diagnostics.hpp>
 #include <ddb/error_code.hpp>
@@ -544,6 +545,50 @@ public:
   template <any_partition_key P>
   item_stream query_stream(const P& pk, sort_condition condition, query_options options = {}) {
     return stream(pk.str(), std::move(condition), std::move(options));
+  }
+
+  // The async_* forms, for any completion token: the co_await form's arguments (all of them),
+  // then optionally `diagnostics&` (filled on failure), then the token (default_token when
+  // none). Completion: `void(error_code)` for insert, put and the removes, `void(error_code, R)`
+  // for the others, R the co_await form's result. The keys and arguments are copied at the call;
+  // the table (and `diag`) must live until the handler runs. Runs on the client's executor;
+  // cancellation as for the client's async_* forms.
+  //
+  //     t.async_get(alice, group_1, {}, [](ddb::error_code ec, std::optional<ddb::item> it) {...});
+  //     auto [ec] = co_await t.async_insert(alice, group_1, attrs, diag, as_tuple(use_awaitable));
+  template <any_partition_key P, any_sort_key S, class... A>
+  auto async_insert(const P& pk, const S& sk, ddb::item attributes, A&&... a) {
+    return ddb::detail::async_await(client_->get_executor(), insert(pk, sk, std::move(attributes)),
+                                    std::forward<A>(a)...);
+  }
+  /// PutItem creating or replacing the item (put() with overwrite = true).
+  template <any_partition_key P, any_sort_key S, class... A>
+  auto async_put(const P& pk, const S& sk, ddb::item attributes, A&&... a) {
+    return ddb::detail::async_await(client_->get_executor(), put(pk, sk, std::move(attributes)),
+                                    std::forward<A>(a)...);
+  }
+  template <any_partition_key P, any_sort_key S, class... A>
+  auto async_get(const P& pk, const S& sk, get_options options, A&&... a) {
+    return ddb::detail::async_await(client_->get_executor(), get(pk, sk, std::move(options)),
+                                    std::forward<A>(a)...);
+  }
+  template <any_partition_key P, any_sort_key S, class... A>
+  auto async_update(const P& pk, const S& sk, update_expression u, A&&... a) {
+    return ddb::detail::async_await(client_->get_executor(), update(pk, sk, std::move(u)),
+                                    std::forward<A>(a)...);
+  }
+  template <any_partition_key P, any_sort_key S, class... A>
+  auto async_remove(const P& pk, const S& sk, A&&... a) {
+    return ddb::detail::async_await(client_->get_executor(), remove(pk, sk), std::forward<A>(a)...);
+  }
+  template <any_partition_key P, any_sort_key S, class... A>
+  auto async_remove_strict(const P& pk, const S& sk, A&&... a) {
+    return ddb::detail::async_await(client_->get_executor(), remove_strict(pk, sk), std::forward<A>(a)...);
+  }
+  template <any_partition_key P, class... A>
+  auto async_query(const P& pk, sort_condition condition, query_options options, A&&... a) {
+    return ddb::detail::async_await(
+        client_->get_executor(), query(pk, std::move(condition), std::move(options)), std::forward<A>(a)...);
   }
 
   // The same operations on encoded keys (`USER#alice`), for code generic over entities.

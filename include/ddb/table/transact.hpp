@@ -30,6 +30,7 @@
 // in the order of `keys` (prefixes stripped; duplicate keys are read once).
 #pragma once
 
+#include <ddb/async.hpp>
 #include <ddb/client.hpp>
 #include <ddb/error.hpp>
 #include <ddb/requests.hpp>
@@ -332,6 +333,28 @@ transact_get(ddb::client& c, std::string table, const std::vector<Key>& keys,
   for (auto& k : keys) stored.push_back(to_item_key(k));
   return detail::transact_get_stored(c, std::move(table), std::move(stored), std::move(schema),
                                      std::move(options));
+}
+
+/// transact_write and transact_get for any completion token: the transaction (or keys),
+/// schema and options, then optionally `diagnostics&`, then the token.
+/// `void(error_code, transact_write_result)` / `void(error_code, std::vector<std::optional<item>>)`.
+/// A canceled transaction completes with service_errc::transaction_canceled and
+/// `diag.cancellation_reasons` in the order of the actions (what transaction_error::failures()
+/// tells the co_await form). The client (and `diag`) must live until the handler runs.
+template <class... A>
+auto async_transact_write(ddb::client& c, std::string table, transaction tx, table_schema schema,
+                          transact_options options, A&&... a) {
+  return ddb::detail::async_await(c.get_executor(),
+                                  detail::transact_write_stored(c, std::move(table), std::move(tx),
+                                                                std::move(schema), std::move(options)),
+                                  std::forward<A>(a)...);
+}
+template <typed_item_key Key, class... A>
+auto async_transact_get(ddb::client& c, std::string table, const std::vector<Key>& keys, table_schema schema,
+                        transact_options options, A&&... a) {
+  return ddb::detail::async_await(
+      c.get_executor(), transact_get(c, std::move(table), keys, std::move(schema), std::move(options)),
+      std::forward<A>(a)...);
 }
 
 } // namespace ddb::table
