@@ -484,6 +484,77 @@ asio::awaitable<void> table::remove_raw(std::string pk, std::string sk, bool str
 }
 
 // ---------------------------------------------------------------------------------------------
+// Models
+
+model_options table::model_opts() const {
+  model_options o(schema_.keys());
+  if (auto* g = schema_.find("GSI1")) o.gsi1_partition_key(g->partition_key());
+  return o;
+}
+
+std::string detail::describe_key(const ddb::item& item, const table_schema& schema) {
+  std::string out;
+  for (const std::string* a : {&schema.keys().partition_key(), &schema.keys().sort_key()}) {
+    auto f = item.find(*a);
+    auto text = f == item.end() ? nullptr : f->second.if_<std::string>();
+    if (!out.empty()) out += ' ';
+    out += *a + "=" + (text ? *text : std::string("(none)"));
+  }
+  return out;
+}
+
+asio::awaitable<void> table::put_model(detail::prepared_model p, bool overwrite, error_code& ec,
+                                       diagnostics& diag) {
+  diag.clear();
+  if (p.ec) {
+    local_error(p.ec, std::move(p.why), ec, diag);
+    co_return;
+  }
+  auto& keys = schema_.keys();
+  if (options_.timestamps_on())
+    p.item.insert_or_assign("CreatedAt", ddb::value(format_timestamp(options_.now())));
+  std::string why;
+  if (auto e = validate_item(p.item, why)) {
+    local_error(e, std::move(why), ec, diag);
+    co_return;
+  }
+  auto req = put_item_request(name_, std::move(p.item));
+  if (!overwrite) req.condition("attribute_not_exists(#pk)").name("#pk", keys.partition_key());
+  co_await client_->execute(req, ec, diag);
+}
+
+asio::awaitable<void> table::put_model(detail::prepared_model p, bool overwrite) {
+  error_code ec;
+  diagnostics diag;
+  co_await put_model(std::move(p), overwrite, ec, diag);
+  throw_if(ec, diag);
+}
+
+asio::awaitable<void> table::remove_model(detail::prepared_model p) {
+  if (p.ec) throw ddb::error(p.ec, std::move(p.why));
+  co_await remove_raw(std::move(p.pk), std::move(p.sk), false);
+}
+
+asio::awaitable<std::optional<ddb::item>> table::get_whole(detail::prepared_model p, get_options options,
+                                                           error_code& ec, diagnostics& diag) {
+  diag.clear();
+  if (p.ec) {
+    local_error(p.ec, std::move(p.why), ec, diag);
+    co_return std::nullopt;
+  }
+  if (bad_keys(p.pk, p.sk, ec, diag)) co_return std::nullopt;
+  auto req = get_item_request(name_, key_of(schema_, std::move(p.pk), std::move(p.sk)));
+  req.consistent_read(options.consistent());
+  if (!options.projection().empty()) {
+    local_error(client_errc::invalid_argument, "a model is read whole: no projection", ec, diag);
+    co_return std::nullopt;
+  }
+  auto resp = co_await client_->execute(req, ec, diag);
+  if (ec) co_return std::nullopt;
+  co_return std::move(resp.item);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Queries
 
 struct item_stream::state {
@@ -503,6 +574,7 @@ struct item_stream::state {
   std::string build_why;
 
   boost::asio::any_io_executor executor; // the client's
+  bool strip = true;                     // of the entity prefixes (not for models)
 
   state(table_schema s, boost::asio::any_io_executor ex) : schema(std::move(s)), executor(std::move(ex)) {}
 };
@@ -550,7 +622,7 @@ asio::awaitable<std::optional<ddb::item>> item_stream::next(error_code& ec, diag
   ++s.count;
   ddb::item out = v.to_item();
   for (auto& a : s.drop) out.erase(a);
-  strip_prefixes(out, s.schema);
+  if (s.strip) strip_prefixes(out, s.schema);
   co_return out;
 }
 
@@ -572,7 +644,22 @@ asio::awaitable<std::optional<ddb::item>> item_stream::next() {
 }
 
 item_stream table::stream(std::string pk, sort_condition condition, query_options options) {
+  return stream_impl(std::move(pk), std::move(condition), std::move(options), true);
+}
+
+item_stream table::stream_whole(detail::prepared_model pk, sort_condition condition, query_options options) {
+  if (pk.ec) {
+    auto s = std::make_unique<item_stream::state>(schema_, client_->get_executor());
+    s->build_error = pk.ec;
+    s->build_why = std::move(pk.why);
+    return item_stream(std::move(s));
+  }
+  return stream_impl(std::move(pk.pk), std::move(condition), std::move(options), false);
+}
+
+item_stream table::stream_impl(std::string pk, sort_condition condition, query_options options, bool strip) {
   auto s = std::make_unique<item_stream::state>(schema_, client_->get_executor());
+  s->strip = strip;
   s->limit = options.limit();
   s->start = options.start_from();
   table_index index = options.index() ? *options.index() : schema_.primary();

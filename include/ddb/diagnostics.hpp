@@ -27,6 +27,8 @@ struct diagnostics {
   std::vector<cancellation_reason> cancellation_reasons; // TransactionCanceledException only
   std::optional<ddb::item> item;                         // ConditionalCheckFailedException with ALL_OLD
   double retry_after_seconds = -1;                       // x-amz-retry-after hint, -1 when absent
+  /// A model that could not be read from an item (wrong_type, ...): that item's key attributes.
+  std::optional<ddb::item> conversion_key;
   /// Attempts the operation made (0: rejected before sending).
   unsigned attempts = 0;
   /// Attempts that may have reached DynamoDB but whose outcome was lost (the connection broke or

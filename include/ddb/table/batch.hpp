@@ -34,6 +34,7 @@
 #include <ddb/retry_policy.hpp>
 #include <ddb/table/index.hpp>
 #include <ddb/table/item_key.hpp>
+#include <ddb/table/model.hpp>
 #include <ddb/value.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -334,6 +335,21 @@ batch_write(ddb::client& c, std::string table, std::vector<std::pair<Key, ddb::i
 boost::asio::awaitable<batch_write_result<item_key>>
 batch_write(ddb::client& c, std::string table, std::vector<ddb::item> puts, std::vector<item_key> deletes,
             table_schema schema = table_schema(), batch_options options = batch_options());
+
+/// Writes models (model.hpp: each as to_item(), with its GSI1PK) and deletes keys (model_key()
+/// of a model is one); leftovers are reported by item_key. A model with an unusable key throws
+/// ddb::error here, before anything is sent.
+template <model T>
+boost::asio::awaitable<batch_write_result<item_key>>
+batch_write(ddb::client& c, std::string table, const std::vector<T>& models, std::vector<item_key> deletes,
+            table_schema schema = table_schema(), batch_options options = batch_options(),
+            const model_options& mo = model_options()) {
+  std::vector<ddb::item> items;
+  items.reserve(models.size());
+  for (auto& m : models) items.push_back(to_item(m, mo));
+  return batch_write(c, std::move(table), std::move(items), std::move(deletes), std::move(schema),
+                     std::move(options));
+}
 
 /// batch_get and batch_write for any completion token: all their arguments, then optionally
 /// `diagnostics&`, then the token. `void(error_code, batch_get_result<Key>)` /

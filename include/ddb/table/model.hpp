@@ -45,6 +45,7 @@
 #include <ddb/number.hpp>
 #include <ddb/page.hpp>
 #include <ddb/table/entity.hpp>
+#include <ddb/table/item_key.hpp>
 #include <ddb/table/keys.hpp>
 #include <ddb/value.hpp>
 
@@ -482,6 +483,13 @@ std::optional<std::string> model_gsi1_partition_key(const T& m, const key_config
     return std::nullopt;
 }
 
+/// The primary key of a model (its partition and sort key fields; other members are ignored), for
+/// batches and transactions: `batch_get(c, table, keys)` with `keys` of `model_key(probe)`.
+template <model T>
+item_key model_key(const T& m, const key_config& cfg = {}) {
+  return item_key::stored(model_partition_key(m, cfg), model_sort_key(m, cfg));
+}
+
 /// The members of a described struct as attributes (no keys).
 template <described T>
 ddb::item to_attributes(const T& obj) {
@@ -494,6 +502,16 @@ ddb::item to_item(const T& m, const model_options& opt = {}) {
   ddb::item out = detail::encode_members(m);
   out.insert_or_assign(opt.keys().partition_key(), ddb::value(model_partition_key(m, opt.keys())));
   out.insert_or_assign(opt.keys().sort_key(), ddb::value(model_sort_key(m, opt.keys())));
+  if (auto g = model_gsi1_partition_key(m, opt.keys()))
+    out.insert_or_assign(opt.gsi1_partition_key(), ddb::value(std::move(*g)));
+  return out;
+}
+
+/// The attributes of a model besides its primary key: the members plus (when declared and set)
+/// GSI1PK. What insert_arg/put_arg of a model write next to model_key().
+template <model T>
+ddb::item model_attributes(const T& m, const model_options& opt = {}) {
+  ddb::item out = detail::encode_members(m);
   if (auto g = model_gsi1_partition_key(m, opt.keys()))
     out.insert_or_assign(opt.gsi1_partition_key(), ddb::value(std::move(*g)));
   return out;

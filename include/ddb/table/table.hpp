@@ -40,6 +40,7 @@
 #include <ddb/pager.hpp>
 #include <ddb/table/index.hpp>
 #include <ddb/table/keys.hpp>
+#include <ddb/table/model.hpp>
 #include <ddb/value.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -441,6 +442,109 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
+// Models (model.hpp) through the table
+
+namespace detail {
+
+/// A model turned into what a request needs, or why it cannot be: made at the call, reported
+/// by the operation (so the (ec, diag) forms never throw and a deferred call fails when run).
+struct prepared_model {
+  prepared_model() = default;
+  std::string pk, sk;
+  ddb::item item; // the whole item (puts only)
+  error_code ec;
+  std::string why;
+};
+
+template <model T>
+prepared_model prepare_key(const T& m, const model_options& o) {
+  prepared_model p;
+  try {
+    p.pk = model_partition_key(m, o.keys());
+    p.sk = model_sort_key(m, o.keys());
+  } catch (const ddb::error& e) {
+    p.ec = e.code();
+    p.why = e.diag().message;
+  }
+  return p;
+}
+
+template <model T>
+prepared_model prepare_item(const T& m, const model_options& o) {
+  prepared_model p;
+  try {
+    p.item = to_item(m, o);
+  } catch (const ddb::error& e) {
+    p.ec = e.code();
+    p.why = e.diag().message;
+  }
+  return p;
+}
+
+/// The key attributes of `item` as text, for messages: `PK=T#tenant-2#Integrations SK=I#INT0001`.
+std::string describe_key(const ddb::item& item, const table_schema& schema);
+
+/// from_item<T> whose failure names the item: `ec` set, diag.message with the attribute path and
+/// the item's key, diag.conversion_key the key attributes.
+template <described T>
+std::optional<T> read_model(const ddb::item& item, const table_schema& schema, error_code& ec,
+                            diagnostics& diag) {
+  try {
+    return from_item<T>(item);
+  } catch (const ddb::error& e) {
+    diag.clear();
+    ec = e.code();
+    diag.message = e.diag().message + " (in the item " + describe_key(item, schema) + ")";
+    ddb::item key;
+    for (auto& a : schema.key_attributes())
+      if (auto f = item.find(a); f != item.end()) key.emplace(a, f->second);
+    diag.conversion_key = std::move(key);
+    return std::nullopt;
+  }
+}
+
+} // namespace detail
+
+/// The models of a query, read lazily page by page: item_stream's items read as `T`.
+/// A conversion failure (an item of another shape in the partition) fails that next() with the
+/// conversion's code (client_errc::wrong_type, ...) and diag.conversion_key; the stream has
+/// moved past that item, so next() goes on with the one after it and cursor() resumes after it.
+template <described T>
+class model_stream {
+public:
+  model_stream(item_stream items, table_schema schema)
+      : items_(std::move(items)), schema_(std::move(schema)) {}
+
+  /// The next model, or nullopt at the end. Throws ddb::error.
+  boost::asio::awaitable<std::optional<T>> next() {
+    error_code ec;
+    diagnostics diag;
+    auto out = co_await next(ec, diag);
+    throw_if(ec, diag);
+    co_return out;
+  }
+  /// The next model, or nullopt at the end or on error (`ec` says which).
+  boost::asio::awaitable<std::optional<T>> next(error_code& ec, diagnostics& diag) {
+    auto it = co_await items_.next(ec, diag);
+    if (ec || !it) co_return std::nullopt;
+    co_return detail::read_model<T>(*it, schema_, ec, diag);
+  }
+  /// next() for any completion token: `void(error_code, std::optional<T>)`; `(diag, token)` too.
+  template <class... A>
+  auto async_next(A&&... a) {
+    return ddb::detail::async_await(get_executor(), next(), std::forward<A>(a)...);
+  }
+
+  boost::asio::any_io_executor get_executor() const noexcept { return items_.get_executor(); }
+  std::optional<ddb::table::cursor> cursor() const { return items_.cursor(); }
+  std::size_t count() const noexcept { return items_.count(); }
+
+private:
+  item_stream items_;
+  table_schema schema_;
+};
+
+// ---------------------------------------------------------------------------------------------
 // The table
 
 /// One single table, used through a client (which must outlive it and every stream it makes).
@@ -547,6 +651,74 @@ public:
     return stream(pk.str(), std::move(condition), std::move(options));
   }
 
+  // ---- Models: whole items whose keys come from their fields (model.hpp) ----------------------
+  //
+  //     Integration integ = ...;
+  //     co_await t.put(integ);                               // PK, SK, GSI1PK and every member
+  //     std::optional<Integration> back = co_await t.get(probe);   // probe: the key fields set
+  //     auto all = co_await t.query(probe);                  // every model in probe's partition
+  //     auto s = t.query_stream(probe, {}, ddb::table::query_options().index(gsi1));
+  //
+  // Keys and items are made at the call; a model whose key fields are unset or invalid fails the
+  // operation with client_errc::invalid_argument before anything is sent. Reading an item of
+  // another shape fails with its conversion code and diag.conversion_key (the item's key).
+  // The GSI1 partition attribute is the one of the schema's index named `GSI1` (else `GSI1PK`).
+
+  /// PutItem of a model, creating or replacing it (overwrite = false: fails with
+  /// conditional_check_failed when it exists).
+  template <model T>
+  boost::asio::awaitable<void> put(const T& m, bool overwrite = true) {
+    return put_model(detail::prepare_item(m, model_opts()), overwrite);
+  }
+  template <model T>
+  boost::asio::awaitable<void> put(const T& m, bool overwrite, error_code& ec, diagnostics& diag) {
+    return put_model(detail::prepare_item(m, model_opts()), overwrite, ec, diag);
+  }
+  /// put(m, false).
+  template <model T>
+  boost::asio::awaitable<void> insert(const T& m) {
+    return put_model(detail::prepare_item(m, model_opts()), false);
+  }
+  /// GetItem of the model whose key fields `probe` holds (other members are ignored): nullopt
+  /// when there is none.
+  template <model T>
+  boost::asio::awaitable<std::optional<T>> get(const T& probe, get_options options = {}) {
+    return get_model<T>(detail::prepare_key(probe, model_opts()), std::move(options));
+  }
+  template <model T>
+  boost::asio::awaitable<std::optional<T>> get(const T& probe, get_options options, error_code& ec,
+                                               diagnostics& diag) {
+    return get_model<T>(detail::prepare_key(probe, model_opts()), std::move(options), ec, diag);
+  }
+  /// GetItem of a stored key read as T: `t.get<Integration>(key)`.
+  template <model T>
+  boost::asio::awaitable<std::optional<T>> get(const item_key& key, get_options options = {}) {
+    detail::prepared_model p;
+    p.pk = key.partition();
+    p.sk = key.sort();
+    return get_model<T>(std::move(p), std::move(options));
+  }
+  /// DeleteItem of the model whose key fields `probe` holds.
+  template <model T>
+  boost::asio::awaitable<void> remove(const T& probe) {
+    return remove_model(detail::prepare_key(probe, model_opts()));
+  }
+  /// The models in the partition of `probe` (its partition fields; with options.index() on the
+  /// GSI1 index, its gsi1 fields), matching `condition` (sort keys as stored: `I#INT0001`).
+  template <model T>
+  model_stream<T> query_stream(const T& probe, sort_condition condition = {}, query_options options = {}) {
+    auto key = model_query_key(probe, options); // before `options` is moved from
+    return model_stream<T>(stream_whole(std::move(key), std::move(condition), std::move(options)), schema_);
+  }
+  /// query_stream() collected: every model (up to options.limit()).
+  template <model T>
+  boost::asio::awaitable<std::vector<T>> query(const T& probe, sort_condition condition = {},
+                                               query_options options = {}) {
+    return collect(query_stream(probe, std::move(condition), std::move(options)));
+  }
+  /// The model_options this table writes models with (its key_config, its GSI1 attribute).
+  model_options model_opts() const;
+
   // The async_* forms, for any completion token: the co_await form's arguments (all of them),
   // then optionally `diagnostics&` (filled on failure), then the token (default_token when
   // none). Completion: `void(error_code)` for insert, put and the removes, `void(error_code, R)`
@@ -614,6 +786,55 @@ public:
   item_stream stream(std::string pk, sort_condition condition, query_options options);
 
 private:
+  // Models: compiled cores over whole items (keys not stripped).
+  boost::asio::awaitable<void> put_model(detail::prepared_model p, bool overwrite);
+  boost::asio::awaitable<void> put_model(detail::prepared_model p, bool overwrite, error_code& ec,
+                                         diagnostics& diag);
+  boost::asio::awaitable<void> remove_model(detail::prepared_model p);
+  boost::asio::awaitable<std::optional<ddb::item>> get_whole(detail::prepared_model p, get_options options,
+                                                             error_code& ec, diagnostics& diag);
+  item_stream stream_whole(detail::prepared_model pk, sort_condition condition, query_options options);
+  item_stream stream_impl(std::string pk, sort_condition condition, query_options options, bool strip);
+
+  template <model T>
+  detail::prepared_model model_query_key(const T& probe, const query_options& options) const {
+    auto opts = model_opts();
+    detail::prepared_model p;
+    try {
+      if (options.index() && options.index()->partition_key() == opts.gsi1_partition_key()) {
+        p.pk = model_gsi1_partition_key(probe, opts.keys()).value_or(std::string());
+        if (p.pk.empty()) p.why = "the model's gsi1 fields are not set";
+      } else {
+        p.pk = model_partition_key(probe, opts.keys());
+      }
+    } catch (const ddb::error& e) {
+      p.why = e.diag().message;
+    }
+    if (!p.why.empty()) p.ec = client_errc::invalid_argument;
+    return p;
+  }
+  template <described T>
+  boost::asio::awaitable<std::optional<T>> get_model(detail::prepared_model p, get_options options) {
+    error_code ec;
+    diagnostics diag;
+    auto out = co_await get_model<T>(std::move(p), std::move(options), ec, diag);
+    throw_if(ec, diag);
+    co_return out;
+  }
+  template <described T>
+  boost::asio::awaitable<std::optional<T>> get_model(detail::prepared_model p, get_options options,
+                                                     error_code& ec, diagnostics& diag) {
+    auto it = co_await get_whole(std::move(p), std::move(options), ec, diag);
+    if (ec || !it) co_return std::nullopt;
+    co_return detail::read_model<T>(*it, schema_, ec, diag);
+  }
+  template <described T>
+  static boost::asio::awaitable<std::vector<T>> collect(model_stream<T> s) {
+    std::vector<T> out;
+    while (auto m = co_await s.next()) out.push_back(std::move(*m));
+    co_return out;
+  }
+
   ddb::client* client_;
   std::string name_;
   table_schema schema_;

@@ -37,6 +37,7 @@
 #include <ddb/retry_policy.hpp>
 #include <ddb/table/index.hpp>
 #include <ddb/table/item_key.hpp>
+#include <ddb/table/model.hpp>
 #include <ddb/value.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -110,6 +111,10 @@ public:
       : insert_arg(item_key(pk, sk), std::move(attributes)) {}
   explicit insert_arg(item_key key, ddb::item attributes = ddb::item())
       : arg_common(std::move(key)), attributes_(std::move(attributes)) {}
+  /// A model (model.hpp): its key, members and GSI1PK. Throws ddb::error for an unusable key.
+  template <model T>
+  explicit insert_arg(const T& m, const model_options& o = {})
+      : insert_arg(model_key(m, o.keys()), model_attributes(m, o)) {}
   /// The attributes besides the key.
   const ddb::item& attributes() const noexcept { return attributes_; }
 
@@ -125,6 +130,9 @@ public:
       : put_arg(item_key(pk, sk), std::move(attributes)) {}
   explicit put_arg(item_key key, ddb::item attributes = ddb::item())
       : arg_common(std::move(key)), attributes_(std::move(attributes)) {}
+  template <model T>
+  explicit put_arg(const T& m, const model_options& o = {})
+      : put_arg(model_key(m, o.keys()), model_attributes(m, o)) {}
   const ddb::item& attributes() const noexcept { return attributes_; }
 
 private:
@@ -140,6 +148,10 @@ public:
       : update_arg(item_key(pk, sk), std::move(update_expression)) {}
   update_arg(item_key key, std::string update_expression)
       : arg_common(std::move(key)), update_(std::move(update_expression)) {}
+  /// The model whose key fields `probe` holds.
+  template <model T>
+  update_arg(const T& probe, std::string update_expression, const key_config& cfg = {})
+      : update_arg(model_key(probe, cfg), std::move(update_expression)) {}
 
   template <any_partition_key P, any_sort_key S, class Builder>
     requires requires(const Builder& b) {
@@ -165,6 +177,9 @@ public:
   template <any_partition_key P, any_sort_key S>
   delete_arg(const P& pk, const S& sk) : delete_arg(item_key(pk, sk)) {}
   explicit delete_arg(item_key key) : arg_common(std::move(key)) {}
+  /// The model whose key fields `probe` holds.
+  template <model T>
+  explicit delete_arg(const T& probe, const key_config& cfg = {}) : delete_arg(model_key(probe, cfg)) {}
 };
 
 /// ConditionCheck: the transaction fails unless `condition` holds on the item.
@@ -176,6 +191,10 @@ public:
   condition_check_arg(item_key key, std::string condition_expression) : arg_common(std::move(key)) {
     condition(std::move(condition_expression));
   }
+  /// The model whose key fields `probe` holds.
+  template <model T>
+  condition_check_arg(const T& probe, std::string condition_expression, const key_config& cfg = {})
+      : condition_check_arg(model_key(probe, cfg), std::move(condition_expression)) {}
 };
 
 using transact_arg = std::variant<insert_arg, put_arg, update_arg, delete_arg, condition_check_arg>;
