@@ -7,11 +7,15 @@
 #include <ddb/table/table.hpp>      // validate_item
 #include <ddb/table/table_name.hpp> // is_valid_table_name
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <limits>
 #include <random>
 
@@ -81,7 +85,8 @@ batch_get_plan::batch_get_plan(const std::vector<item_key>& keys, key_config cfg
   }
 }
 
-batch_get_request batch_get_plan::next_request(const std::string& table, const batch_options& options) {
+batch_get_request batch_get_plan::next_request(const std::string& table, const batch_options& options,
+                                               ticket& sent) {
   batch_get_table t(table);
   t.consistent_read(options.consistent_read());
   if (!options.attributes().empty()) {
@@ -99,12 +104,12 @@ batch_get_request batch_get_plan::next_request(const std::string& table, const b
     add(cfg_.sort_key());
     t.projection(std::move(projection));
   }
-  in_flight_.clear();
-  while (!pending_.empty() && in_flight_.size() < max_keys_) {
+  sent.clear();
+  while (!pending_.empty() && sent.size() < max_keys_) {
     auto u = pending_.front();
     pending_.pop_front();
     state_[u] = state::in_flight;
-    in_flight_.push_back(u);
+    sent.push_back(u);
     t.key(keys_.unique[u].to_item(cfg_));
   }
   batch_get_request req;
@@ -112,7 +117,7 @@ batch_get_request batch_get_plan::next_request(const std::string& table, const b
   return req;
 }
 
-std::size_t batch_get_plan::apply(batch_get_item_response response) {
+std::size_t batch_get_plan::apply(batch_get_item_response response, const ticket& sent) {
   for (auto& [table, items] : response.responses)
     for (auto& item : items) {
       auto k = item_key::of(item, cfg_);
@@ -132,20 +137,19 @@ std::size_t batch_get_plan::apply(batch_get_item_response response) {
       state_[it->second] = state::pending;
       again.push_back(it->second);
     }
-  for (auto u : in_flight_)
+  for (auto u : sent)
     if (state_[u] == state::in_flight) state_[u] = state::missing;
-  in_flight_.clear();
   // Unprocessed keys go first, in the order DynamoDB gave them.
   for (auto it = again.rbegin(); it != again.rend(); ++it) pending_.push_front(*it);
   return again.size();
 }
 
-void batch_get_plan::requeue_in_flight() {
-  for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) {
+void batch_get_plan::requeue(const ticket& sent) {
+  for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
+    if (state_[*it] != state::in_flight) continue;
     state_[*it] = state::pending;
     pending_.push_front(*it);
   }
-  in_flight_.clear();
 }
 
 void batch_get_plan::give_up() {
@@ -193,13 +197,13 @@ batch_write_plan::batch_write_plan(std::vector<ddb::item> puts, const std::vecto
   for (std::size_t s = 0; s < slots_.size(); ++s) pending_.push_back(s);
 }
 
-batch_write_request batch_write_plan::next_request(const std::string& table) {
+batch_write_request batch_write_plan::next_request(const std::string& table, ticket& sent) {
   batch_write_request req;
-  in_flight_.clear();
-  while (!pending_.empty() && in_flight_.size() < max_requests_) {
+  sent.clear();
+  while (!pending_.empty() && sent.size() < max_requests_) {
     auto s = pending_.front();
     pending_.pop_front();
-    in_flight_.push_back(s);
+    sent.push_back(s);
     if (slots_[s].put)
       req.put_request(table, puts_[slots_[s].input]);
     else
@@ -208,14 +212,14 @@ batch_write_request batch_write_plan::next_request(const std::string& table) {
   return req;
 }
 
-std::size_t batch_write_plan::apply(const batch_write_item_response& response) {
+std::size_t batch_write_plan::apply(const batch_write_item_response& response, const ticket& sent) {
   std::vector<std::size_t> again;
   auto requeue = [&](const ddb::item& item, bool put) {
     auto k = item_key::of(item, cfg_);
     if (!k) return;
     auto it = index_.find(*k);
     if (it == index_.end() || slots_[it->second].put != put) return;
-    if (std::find(in_flight_.begin(), in_flight_.end(), it->second) == in_flight_.end()) return;
+    if (std::find(sent.begin(), sent.end(), it->second) == sent.end()) return;
     if (std::find(again.begin(), again.end(), it->second) == again.end()) again.push_back(it->second);
   };
   for (auto& [table, requests] : response.unprocessed_items)
@@ -225,14 +229,12 @@ std::size_t batch_write_plan::apply(const batch_write_item_response& response) {
       else
         requeue(std::get<delete_request>(r).key, false);
     }
-  in_flight_.clear();
   for (auto it = again.rbegin(); it != again.rend(); ++it) pending_.push_front(*it);
   return again.size();
 }
 
-void batch_write_plan::requeue_in_flight() {
-  for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) pending_.push_front(*it);
-  in_flight_.clear();
+void batch_write_plan::requeue(const ticket& sent) {
+  for (auto it = sent.rbegin(); it != sent.rend(); ++it) pending_.push_front(*it);
 }
 
 void batch_write_plan::give_up() {
@@ -244,29 +246,109 @@ void batch_write_plan::give_up() {
 
 // ---- the loops --------------------------------------------------------------------------------
 
-boost::asio::awaitable<stored_batch_get> batch_get_stored(ddb::client& c, std::string table,
-                                                          std::vector<item_key> keys, table_schema schema,
-                                                          batch_options options) {
-  using clock = retry_state::clock;
-  const auto deadline = clock::now() + options.timeout();
-  const auto retry_options = unprocessed_retry_options(options);
-  check_table(table, "batch_get");
-  batch_get_plan plan(keys, schema.keys());
-  retry_state retry(retry_options);
-  while (plan.has_pending()) {
-    auto req = plan.next_request(table, options);
-    auto response = co_await c.execute(req);
-    if (plan.apply(std::move(response)) == 0) {
-      retry = retry_state(retry_options); // the backoff grows only while DynamoDB keeps leaving keys
+namespace {
+
+// What the workers of one batch call share (they run on one executor: no locks).
+struct batch_run {
+  explicit batch_run(const batch_options& o)
+      : options(unprocessed_retry_options(o)), retry(options),
+        deadline(retry_state::clock::now() + o.timeout()) {}
+  retry_options options;
+  retry_state retry; // the backoff grows only while DynamoDB keeps leaving work
+  retry_state::clock::time_point deadline;
+  bool stop = false;        // the deadline passed or a request failed: no new requests
+  std::exception_ptr error; // the first failure, rethrown when every worker is done
+};
+
+// One request of a plan: sent, and its response applied. Returns the work left unprocessed.
+boost::asio::awaitable<std::size_t> send_one(ddb::client& c, const std::string& table, const batch_options& o,
+                                             batch_get_plan& plan, batch_get_plan::ticket& t) {
+  auto req = plan.next_request(table, o, t);
+  auto response = co_await c.execute(req);
+  co_return plan.apply(std::move(response), t);
+}
+boost::asio::awaitable<std::size_t> send_one(ddb::client& c, const std::string& table, const batch_options&,
+                                             batch_write_plan& plan, batch_write_plan::ticket& t) {
+  auto req = plan.next_request(table, t);
+  auto response = co_await c.execute(req);
+  co_return plan.apply(response, t);
+}
+
+// Takes requests from the plan until there are none (a worker that gets work back as
+// unprocessed sends it again itself, so none is stranded when others have stopped).
+template <class Plan>
+boost::asio::awaitable<void> batch_worker(ddb::client& c, const std::string& table,
+                                          const batch_options& options, Plan& plan, batch_run& run) {
+  while (!run.stop && plan.has_pending()) {
+    typename Plan::ticket t;
+    std::size_t left = 0;
+    bool failed = false;
+    try {
+      left = co_await send_one(c, table, options, plan, t);
+    } catch (...) {
+      plan.requeue(t);
+      if (!run.error) run.error = std::current_exception();
+      failed = true;
+    }
+    if (failed) {
+      run.stop = true;
+      co_return;
+    }
+    if (left == 0) {
+      run.retry = retry_state(run.options);
       continue;
     }
-    auto delay = retry.next_delay(unprocessed_error(), 0, -1, jitter01(), clock::now(), deadline);
+    auto delay =
+        run.retry.next_delay(unprocessed_error(), 0, -1, jitter01(), retry_state::clock::now(), run.deadline);
     if (!delay) {
-      plan.give_up();
-      break;
+      run.stop = true;
+      co_return;
     }
     co_await sleep_for(*delay);
   }
+}
+
+// Up to options.parallelism() workers over one plan; then what is still pending is unprocessed.
+// The first failure is rethrown once every worker has finished its request in flight.
+template <class Plan>
+boost::asio::awaitable<void> run_batch(ddb::client& c, const std::string& table, const batch_options& options,
+                                       Plan& plan, std::size_t requests) {
+  batch_run run(options);
+  const std::size_t workers = std::min<std::size_t>(options.parallelism(), requests);
+  if (workers <= 1) {
+    co_await batch_worker(c, table, options, plan, run);
+  } else {
+    auto ex = co_await boost::asio::this_coro::executor;
+    using op = decltype(boost::asio::co_spawn(ex, batch_worker(c, table, options, plan, run),
+                                              boost::asio::deferred));
+    std::vector<op> ops;
+    ops.reserve(workers);
+    for (std::size_t i = 0; i < workers; ++i)
+      ops.push_back(
+          boost::asio::co_spawn(ex, batch_worker(c, table, options, plan, run), boost::asio::deferred));
+    auto [order, errors] =
+        co_await boost::asio::experimental::make_parallel_group(std::move(ops))
+            .async_wait(boost::asio::experimental::wait_for_all(), boost::asio::use_awaitable);
+    for (auto& e : errors)
+      if (e && !run.error) run.error = e;
+  }
+  plan.give_up();
+  if (run.error) std::rethrow_exception(run.error);
+}
+
+std::size_t requests_for(std::size_t work, std::size_t per_request) {
+  return (work + per_request - 1) / per_request;
+}
+
+} // namespace
+
+boost::asio::awaitable<stored_batch_get> batch_get_stored(ddb::client& c, std::string table,
+                                                          std::vector<item_key> keys, table_schema schema,
+                                                          batch_options options) {
+  check_table(table, "batch_get");
+  batch_get_plan plan(keys, schema.keys());
+  co_await run_batch(c, table, options, plan,
+                     requests_for(plan.keys().unique.size(), batch_get_request::max_keys));
   stored_batch_get out;
   const std::size_t n = plan.keys().unique.size();
   out.items.resize(n);
@@ -287,26 +369,9 @@ boost::asio::awaitable<stored_batch_write> batch_write_stored(ddb::client& c, st
                                                               std::vector<ddb::item> puts,
                                                               std::vector<item_key> deletes,
                                                               table_schema schema, batch_options options) {
-  using clock = retry_state::clock;
-  const auto deadline = clock::now() + options.timeout();
-  const auto retry_options = unprocessed_retry_options(options);
   check_table(table, "batch_write");
   batch_write_plan plan(std::move(puts), deletes, schema.keys()); // validates before any request
-  retry_state retry(retry_options);
-  while (plan.has_pending()) {
-    auto req = plan.next_request(table);
-    auto response = co_await c.execute(req);
-    if (plan.apply(response) == 0) {
-      retry = retry_state(retry_options);
-      continue;
-    }
-    auto delay = retry.next_delay(unprocessed_error(), 0, -1, jitter01(), clock::now(), deadline);
-    if (!delay) {
-      plan.give_up();
-      break;
-    }
-    co_await sleep_for(*delay);
-  }
+  co_await run_batch(c, table, options, plan, requests_for(plan.size(), batch_write_request::max_requests));
   stored_batch_write out;
   out.unprocessed_puts = plan.unprocessed_puts();
   out.unprocessed_deletes = plan.unprocessed_deletes();

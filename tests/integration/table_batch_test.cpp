@@ -101,6 +101,66 @@ TEST(TableBatch, WriteChunksMergesAndGetMapsBack) {
   });
 }
 
+// Chunks go out in parallel (batch_options::parallelism): several connections are used, every
+// write lands, and a chunk that DynamoDB rejects fails the call without losing what was
+// acknowledged.
+TEST(TableBatch, ParallelChunks) {
+  run([](asio::io_context& io) -> asio::awaitable<void> {
+    client c(io.get_executor(), local_options());
+    std::string t = co_await make_table(c, "tb_parallel");
+    std::vector<std::pair<key, item>> puts;
+    std::vector<key> keys;
+    for (int i = 0; i < 300; ++i) {
+      puts.emplace_back(user_key(i), item{{"n", i}});
+      keys.push_back(user_key(i));
+    }
+    std::vector<key> no_deletes;
+    auto s = schema();
+    auto four = batch_options().parallelism(4);
+    auto w = co_await batch_write(c, t, puts, no_deletes, s, four);
+    EXPECT_TRUE(w.complete());
+    EXPECT_GE(c.stats().open, 2u) << "12 chunks with parallelism 4 used one connection";
+    auto got = co_await batch_get(c, t, keys, s, four.consistent_read());
+    EXPECT_EQ(got.found(), 300u);
+
+    client one_at_a_time(io.get_executor(), local_options());
+    auto serial = batch_options().parallelism(1).consistent_read();
+    auto again = co_await batch_get(one_at_a_time, t, keys, s, serial);
+    EXPECT_EQ(again.found(), 300u);
+    EXPECT_EQ(one_at_a_time.stats().open, 1u);
+
+    // A GSI key of the wrong type in chunk 3 of 4: DynamoDB rejects that request.
+    auto gsi1_schema = table_schema().gsi1();
+    std::string t2 = unique_table("tb_parallel_bad");
+    auto create = make_create_table_request(t2, gsi1_schema);
+    co_await c.create_table(create);
+    std::vector<item> whole;
+    std::vector<item_key> stored_keys;
+    for (int i = 0; i < 100; ++i) {
+      auto k = to_item_key(user_key(i));
+      auto it = k.to_item();
+      it.emplace("GSI1PK", i == 60 ? value(number("7")) : value("G#" + std::to_string(i)));
+      whole.push_back(std::move(it));
+      stored_keys.push_back(k);
+    }
+    std::vector<item_key> none;
+    error_code failed;
+    try {
+      co_await batch_write(c, t2, whole, none, gsi1_schema, four);
+    } catch (const ddb::error& e) {
+      failed = e.code();
+      EXPECT_EQ(e.diag().http_status, 400u) << e.what();
+    }
+    EXPECT_EQ(failed, service_errc::validation) << failed.to_string();
+    auto written = co_await batch_get(c, t2, stored_keys, gsi1_schema, serial);
+    EXPECT_EQ(written.found() % 25, 0u) << "a chunk was written in part";
+    EXPECT_LE(written.found(), 75u);
+    auto* rejected = written.find(stored_keys[60]);
+    CO_ASSERT_TRUE(rejected);
+    EXPECT_FALSE(*rejected);
+  });
+}
+
 TEST(TableBatch, RejectedBeforeSending) {
   run([](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), unreachable_options());

@@ -166,7 +166,8 @@ TEST(TableModels, PutGetQueryRemoveAndConversionErrors) {
     EXPECT_EQ(ec, client_errc::wrong_type) << explain(ec, diag);
     EXPECT_FALSE(first.has_value());
     EXPECT_NE(diag.message.find("SK=I#BAD"), std::string::npos) << diag.message;
-    EXPECT_NE(diag.message.find("enabled"), std::string::npos) << "the attribute is not named: " << diag.message;
+    EXPECT_NE(diag.message.find("enabled"), std::string::npos)
+        << "the attribute is not named: " << diag.message;
     CO_ASSERT_TRUE(diag.conversion_key.has_value());
     EXPECT_EQ(diag.conversion_key->at("SK").as_string(), "I#BAD");
     auto second = co_await stream.next(ec, diag);
@@ -230,8 +231,8 @@ TEST(TableModels, TransactionsAndBatchesOfModels) {
 
     std::vector<Integration> models;
     for (int i = 0; i < 30; ++i)
-      models.push_back(integration("B" + std::to_string(100 + i), i % 10 == 0 ? std::optional<std::string>("patrick")
-                                                                               : std::nullopt));
+      models.push_back(integration("B" + std::to_string(100 + i),
+                                   i % 10 == 0 ? std::optional<std::string>("patrick") : std::nullopt));
     auto written = co_await dt::batch_write(c, name, models, std::vector<dt::item_key>(), schema);
     EXPECT_TRUE(written.complete());
     std::vector<dt::item_key> keys;

@@ -115,6 +115,47 @@ TEST(TableBatch, GetMapsItemsAndRequeuesUnprocessedFirst) {
   EXPECT_EQ(plan.state_of(4), st::unprocessed);
 }
 
+// Several requests in flight at once (batch_options::parallelism): each response is applied to
+// its own ticket, in any order, and a failed one requeues only its keys.
+TEST(TableBatch, TicketsOfRequestsInFlightTogether) {
+  using st = tdetail::batch_get_plan::state;
+  tdetail::batch_get_plan plan(keys(5), key_config(), 2);
+  tdetail::batch_get_plan::ticket t1, t2;
+  auto r1 = plan.next_request("t", batch_options(), t1);
+  auto r2 = plan.next_request("t", batch_options(), t2);
+  EXPECT_EQ(t1, (tdetail::batch_get_plan::ticket{0, 1}));
+  EXPECT_EQ(t2, (tdetail::batch_get_plan::ticket{2, 3}));
+  EXPECT_EQ(request_keys(r2).size(), 2u);
+
+  batch_get_item_response second; // answered first: key 2 found, key 3 unprocessed
+  second.responses["t"].push_back(item_of(k(2), 2));
+  second.unprocessed_keys["t"].keys.push_back(k(3).to_item());
+  EXPECT_EQ(plan.apply(second, t2), 1u);
+  EXPECT_EQ(plan.state_of(2), st::found);
+  EXPECT_EQ(plan.state_of(3), st::pending);
+  EXPECT_EQ(plan.state_of(0), st::in_flight);
+  plan.requeue(t1); // the first request failed: its keys go back, first
+  EXPECT_EQ(plan.state_of(0), st::pending);
+  EXPECT_EQ(plan.state_of(1), st::pending);
+  tdetail::batch_get_plan::ticket t3;
+  EXPECT_EQ(request_keys(plan.next_request("t", batch_options(), t3)).size(), 2u);
+  EXPECT_EQ(t3, (tdetail::batch_get_plan::ticket{0, 1}));
+
+  tdetail::batch_write_plan writes({item_of(k(0), 0), item_of(k(1), 1), item_of(k(2), 2)}, {}, key_config(),
+                                   2);
+  tdetail::batch_write_plan::ticket w1, w2;
+  writes.next_request("t", w1);
+  writes.next_request("t", w2);
+  EXPECT_EQ(w2.size(), 1u);
+  batch_write_item_response left; // names an item of w1: ignored for w2
+  left.unprocessed_items["t"].push_back(put_request{item_of(k(0), 0)});
+  EXPECT_EQ(writes.apply(left, w2), 0u);
+  EXPECT_EQ(writes.apply(left, w1), 1u);
+  EXPECT_TRUE(writes.has_pending());
+  writes.give_up();
+  EXPECT_EQ(writes.unprocessed_puts(), std::vector<std::size_t>{0});
+}
+
 TEST(TableBatch, GetProjectionAlwaysHasTheKeys) {
   tdetail::batch_get_plan plan(keys(1));
   auto req = plan.next_request("t", batch_options().attributes({"name", "PK"}));

@@ -17,8 +17,10 @@
 // one key the last one wins; a put and a delete of one key is client_errc::invalid_argument, thrown
 // before anything is sent), and send again what DynamoDB left unprocessed, with exponential backoff
 // and full jitter (ddb::retry_state's computation), until batch_options::timeout. What is still
-// unprocessed then is returned as typed keys. Requests go one at a time. A request that fails (after
-// the client's own retries) throws ddb::error; writes already acknowledged stay written.
+// unprocessed then is returned as typed keys. Up to batch_options::parallelism() requests (default
+// 4) are in flight at once, each on its own pooled connection. A request that fails (after the
+// client's own retries) stops new requests; once those in flight are done, its ddb::error is
+// thrown; writes already acknowledged stay written. Cancellation cancels every request in flight.
 //
 // Keys: `std::pair<partition_key<A>, sort_key<B>>` (results typed the same) or item_key (any mix of
 // entities). Items returned have the entity prefixes stripped from their key attributes (strip.hpp).
@@ -77,12 +79,19 @@ public:
     attributes_ = std::move(names);
     return *this;
   }
+  /// Requests in flight at once (default 4; 1 sends them one at a time). Each takes a connection
+  /// of the client's pool while it is out.
+  batch_options& parallelism(unsigned n) {
+    parallelism_ = n == 0 ? 1 : n;
+    return *this;
+  }
 
   std::chrono::milliseconds timeout() const noexcept { return timeout_; }
   std::chrono::milliseconds base_delay() const noexcept { return base_delay_; }
   std::chrono::milliseconds max_backoff() const noexcept { return max_backoff_; }
   bool consistent_read() const noexcept { return consistent_read_; }
   const std::vector<std::string>& attributes() const noexcept { return attributes_; }
+  unsigned parallelism() const noexcept { return parallelism_; }
 
 private:
   std::chrono::milliseconds timeout_{30'000};
@@ -90,6 +99,7 @@ private:
   std::chrono::milliseconds max_backoff_{5'000};
   bool consistent_read_ = false;
   std::vector<std::string> attributes_;
+  unsigned parallelism_ = 4;
 };
 
 /// What batch_get found: every distinct processed key once (request order) with its item or
@@ -186,19 +196,36 @@ void check_table(const std::string& table, const char* what);
 class batch_get_plan {
 public:
   enum class state { pending, in_flight, found, missing, unprocessed };
+  /// The keys of one request in flight (several may be out at once).
+  using ticket = std::vector<std::size_t>;
 
   batch_get_plan(const std::vector<item_key>& keys, key_config cfg = {},
                  std::size_t max_keys = batch_get_request::max_keys);
 
   bool has_pending() const noexcept { return !pending_.empty(); }
-  /// The next request: up to max_keys pending keys, now in flight.
-  batch_get_request next_request(const std::string& table, const batch_options& options);
-  /// Maps a response to the keys in flight; returns how many were left unprocessed (queued
-  /// again). Keys in flight that are neither returned nor unprocessed are missing.
-  std::size_t apply(batch_get_item_response response);
-  /// A request failed: the keys in flight become pending again.
-  void requeue_in_flight();
-  /// The deadline passed: every pending key is unprocessed.
+  /// The next request: up to max_keys pending keys, now in flight (their indexes in `t`).
+  batch_get_request next_request(const std::string& table, const batch_options& options, ticket& t);
+  /// Maps the response of ticket `t` to its keys; returns how many were left unprocessed (queued
+  /// again, first). Keys of `t` neither returned nor unprocessed are missing.
+  std::size_t apply(batch_get_item_response response, const ticket& t);
+  /// The request of `t` failed: its keys become pending again.
+  void requeue(const ticket& t);
+  // One request at a time (the ticket kept inside).
+  batch_get_request next_request(const std::string& table, const batch_options& options) {
+    in_flight_.clear();
+    return next_request(table, options, in_flight_);
+  }
+  std::size_t apply(batch_get_item_response response) {
+    ticket t = std::move(in_flight_);
+    in_flight_.clear();
+    return apply(std::move(response), t);
+  }
+  void requeue_in_flight() {
+    requeue(in_flight_);
+    in_flight_.clear();
+  }
+  /// The deadline passed (or a request failed): every pending key is unprocessed. Call it when no
+  /// request is in flight.
   void give_up();
 
   const merged_keys& keys() const noexcept { return keys_; }
@@ -212,7 +239,7 @@ private:
   std::size_t max_keys_;
   std::map<item_key, std::size_t> index_;
   std::deque<std::size_t> pending_;
-  std::vector<std::size_t> in_flight_;
+  ticket in_flight_;
   std::vector<state> state_;
   std::vector<std::optional<ddb::item>> items_;
 };
@@ -226,13 +253,31 @@ public:
   batch_write_plan(std::vector<ddb::item> puts, const std::vector<item_key>& deletes, key_config cfg = {},
                    std::size_t max_requests = batch_write_request::max_requests);
 
+  /// The writes of one request in flight.
+  using ticket = std::vector<std::size_t>;
+
   bool has_pending() const noexcept { return !pending_.empty(); }
   /// The number of distinct writes (after merging).
   std::size_t size() const noexcept { return slots_.size(); }
-  batch_write_request next_request(const std::string& table);
-  /// Returns how many writes were left unprocessed (queued again, first).
-  std::size_t apply(const batch_write_item_response& response);
-  void requeue_in_flight();
+  batch_write_request next_request(const std::string& table, ticket& t);
+  /// Returns how many writes of `t` were left unprocessed (queued again, first).
+  std::size_t apply(const batch_write_item_response& response, const ticket& t);
+  void requeue(const ticket& t);
+  // One request at a time (the ticket kept inside).
+  batch_write_request next_request(const std::string& table) {
+    in_flight_.clear();
+    return next_request(table, in_flight_);
+  }
+  std::size_t apply(const batch_write_item_response& response) {
+    ticket t = std::move(in_flight_);
+    in_flight_.clear();
+    return apply(response, t);
+  }
+  void requeue_in_flight() {
+    requeue(in_flight_);
+    in_flight_.clear();
+  }
+  /// Every pending write is unprocessed (call it when no request is in flight).
   void give_up();
 
   /// Input indexes of the puts / deletes left at give_up(), in request order.
@@ -253,7 +298,7 @@ private:
   std::vector<slot> slots_;
   std::map<item_key, std::size_t> index_;
   std::deque<std::size_t> pending_;
-  std::vector<std::size_t> in_flight_;
+  ticket in_flight_;
   std::vector<std::size_t> unprocessed_puts_;
   std::vector<std::size_t> unprocessed_deletes_;
 };
