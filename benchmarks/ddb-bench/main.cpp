@@ -55,6 +55,7 @@ enum class op_kind { put, get, query, mixed, transact };
 struct options {
   std::string endpoint, region, ca_file, table, log_writes;
   bool create_table = false, load = false, quiet = false;
+  unsigned batch_parallelism = 4; // batch_options::parallelism of --load
   op_kind op = op_kind::put;
   std::string op_name;
   std::uint64_t concurrency = 16, threads = 1;
@@ -74,7 +75,7 @@ constexpr const char* usage_text =
                  --op put|get|query|mixed|transact [--concurrency N] [--threads T]
                  (--requests N | --duration SECONDS) [--items N] [--item-bytes B]
                  [--log-writes FILE] [--seed S] [--load] [--partitions P] [--page-size N]
-                 [--max-attempts N] [--api coroutine|callback] [--quiet]
+                 [--max-attempts N] [--api coroutine|callback] [--batch-parallelism N] [--quiet]
 
 Drives DynamoDB through ddb and prints one JSON object of results on stdout, progress on stderr.
 Credentials come from the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, ...);
@@ -102,7 +103,9 @@ the region from --region, else AWS_REGION / AWS_DEFAULT_REGION / the profile.
                        and what one pass reads at most (default 1000)
   --item-bytes B       bytes of the printable payload attribute "data" (default 100)
   --seed S             items and keys derive from it (default 1)
-  --load               query: batch-write the partition's --items items first (not timed)
+  --load               query: batch-write the partition's --items items first (not timed here;
+                       stderr gives the load's items/s)
+  --batch-parallelism N  requests in flight per batch_write call of --load (default 4)
   --partitions P       put/get keys spread over P partitions BENCH#<seed>#<i mod P> (default 100)
   --page-size N        query: Limit per Query call (default: 1 MB pages)
   --max-attempts N     the client's attempts per operation, retries included (default 4)
@@ -169,6 +172,8 @@ options parse_command_line(int argc, char** argv) {
       o.create_table = none();
     } else if (arg == "--load") {
       o.load = none();
+    } else if (arg == "--batch-parallelism") {
+      o.batch_parallelism = static_cast<unsigned>(std::clamp<std::uint64_t>(parse_uint(arg, need()), 1, 1024));
     } else if (arg == "--quiet") {
       o.quiet = none();
     } else if (arg == "--op") {
@@ -674,7 +679,7 @@ asio::awaitable<void> loader(worker_thread& w, load_progress& p) {
   const options& o = w.shared.o;
   auto schema = ddb::table::table_schema();
   ddb::table::batch_options bo;
-  bo.timeout(std::chrono::seconds(120));
+  bo.timeout(std::chrono::seconds(120)).parallelism(o.batch_parallelism);
   for (std::uint64_t c; (c = p.next_chunk.fetch_add(1)) < p.chunks;) {
     std::vector<ddb::item> puts;
     std::uint64_t end = std::min(o.items, (c + 1) * load_chunk);
@@ -713,13 +718,16 @@ void run_setup(worker_thread& w) {
   }
   if (o.load) {
     w.io.restart();
+    const auto load_start = steady::now();
     std::size_t loaders = std::clamp<std::size_t>(w.concurrency, 1, 16);
     for (std::size_t k = 0; k < loaders; ++k) asio::co_spawn(w.io, loader(w, progress), done);
     w.io.run();
     if (failure) std::rethrow_exception(failure);
+    const double seconds = std::chrono::duration<double>(steady::now() - load_start).count();
     if (!o.quiet)
-      std::fprintf(stderr, "ddb-bench: loaded %llu items into BENCHQ#%llu\n",
-                   static_cast<unsigned long long>(o.items), static_cast<unsigned long long>(o.seed));
+      std::fprintf(stderr, "ddb-bench: loaded %llu items into BENCHQ#%llu in %.3f s (%.0f items/s)\n",
+                   static_cast<unsigned long long>(o.items), static_cast<unsigned long long>(o.seed), seconds,
+                   static_cast<double>(o.items) / seconds);
   }
   w.io.restart();
 }
