@@ -173,7 +173,8 @@ options parse_command_line(int argc, char** argv) {
     } else if (arg == "--load") {
       o.load = none();
     } else if (arg == "--batch-parallelism") {
-      o.batch_parallelism = static_cast<unsigned>(std::clamp<std::uint64_t>(parse_uint(arg, need()), 1, 1024));
+      o.batch_parallelism =
+          static_cast<unsigned>(std::clamp<std::uint64_t>(parse_uint(arg, need()), 1, 1024));
     } else if (arg == "--quiet") {
       o.quiet = none();
     } else if (arg == "--op") {
