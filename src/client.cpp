@@ -23,6 +23,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <charconv>
 #include <unordered_map>
 
@@ -829,10 +830,11 @@ error_code serialize_for_send(const Request& r, std::string& body) {
 // Serializes, runs and parses one operation into `out` (reused: a page keeps its memory).
 template <class Request, class Response>
 asio::awaitable<error_code> run_operation(client::impl& self, const Request& r, Response& out,
-                                          diagnostics& diag) {
+                                          diagnostics& diag, call_info call = {}) {
   std::string body = self.take_body();
   operation_event ev;
   ev.operation = Request::operation;
+  ev.call = call;
   error_code ec = serialize_for_send(r, body);
   if (ec) { // rejected before sending: zero attempts
     diag.clear();
@@ -866,6 +868,21 @@ asio::awaitable<response_t<Request>> client::execute(const Request& r, error_cod
 }
 
 template <operation_request Request>
+asio::awaitable<response_t<Request>> client::execute(const Request& r, error_code& ec, diagnostics& diag,
+                                                     call_info call) {
+  auto self = impl_;
+  response_t<Request> out;
+  ec = co_await run_operation(*self, r, out, diag, call);
+  if (ec) out = response_t<Request>();
+  co_return out;
+}
+
+call_info call_info::make(std::string_view name) noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  return call_info{name, next.fetch_add(1, std::memory_order_relaxed)};
+}
+
+template <operation_request Request>
 asio::awaitable<response_t<Request>> client::execute(const Request& r) {
   error_code ec;
   diagnostics diag;
@@ -888,10 +905,14 @@ namespace {
 template <class Request>
 pager make_pager(std::shared_ptr<client::impl> self, Request r, pager_options options) {
   auto start = r.exclusive_start_key().empty() ? std::nullopt : std::optional<item>(r.exclusive_start_key());
-  auto fetch = [self, r = std::move(r)](const std::optional<item>& from, page& out,
-                                        diagnostics& diag) mutable -> asio::awaitable<error_code> {
+  std::string_view name = !options.call.empty()                    ? options.call
+                          : std::is_same_v<Request, query_request> ? std::string_view("query_pages")
+                                                                   : std::string_view("scan_pages");
+  auto fetch = [self, r = std::move(r),
+                call = call_info::make(name)](const std::optional<item>& from, page& out,
+                                              diagnostics& diag) mutable -> asio::awaitable<error_code> {
     r.exclusive_start_key(from ? *from : item());
-    co_return co_await run_operation(*self, r, out, diag);
+    co_return co_await run_operation(*self, r, out, diag, call);
   };
   return pager(self->ex, std::move(fetch), options, std::move(start));
 }
@@ -918,6 +939,8 @@ std::vector<pager> client::scan_segments(const scan_request& r, int total_segmen
 #define DDB_INSTANTIATE(Request)                                                                             \
   template asio::awaitable<response_t<Request>> client::execute(const Request&);                             \
   template asio::awaitable<response_t<Request>> client::execute(const Request&, error_code&, diagnostics&);  \
+  template asio::awaitable<response_t<Request>> client::execute(const Request&, error_code&, diagnostics&,   \
+                                                                call_info);                                  \
   template asio::awaitable<std::tuple<error_code, response_t<Request>>> client::run_owned(                   \
       std::shared_ptr<impl>, Request, diagnostics*);
 DDB_INSTANTIATE(get_item_request)

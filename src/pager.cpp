@@ -30,6 +30,7 @@ struct pager::state {
   bool in_flight = false, ready = false, exhausted = false, finished = false;
   error_code ahead_ec;
   diagnostics ahead_diag;
+  double consumed = 0;            // CapacityUnits of the pages fetched
   asio::steady_timer ready_event; // cancelled when `ahead` is ready
   asio::cancellation_signal cancel;
 
@@ -43,6 +44,8 @@ struct pager::state {
         [s]() -> asio::awaitable<void> {
           s->ahead_diag.clear();
           s->ahead_ec = co_await s->fetch(s->from, s->ahead, s->ahead_diag);
+          if (!s->ahead_ec && s->ahead.consumed_capacity())
+            s->consumed += s->ahead.consumed_capacity()->capacity_units;
           s->in_flight = false;
           s->ready = true;
           s->ready_event.cancel();
@@ -66,6 +69,8 @@ pager::~pager() {
 }
 
 bool pager::done() const noexcept { return s_->finished; }
+
+double pager::consumed_capacity() const noexcept { return s_->consumed; }
 
 std::optional<item> pager::resume_key() const {
   if (s_->exhausted) return std::nullopt;
@@ -98,6 +103,7 @@ asio::awaitable<const page*> pager::next(error_code& ec, diagnostics& diag) {
   if (s->ahead_ec) {
     ec = s->ahead_ec;
     diag = std::move(s->ahead_diag);
+    diag.consumed_capacity = s->consumed;
     s->finished = true;
     co_return nullptr;
   }

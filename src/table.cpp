@@ -586,6 +586,10 @@ item_stream::~item_stream() = default;
 
 std::size_t item_stream::count() const noexcept { return s_->count; }
 
+double item_stream::consumed_capacity() const noexcept {
+  return s_->pages ? s_->pages->consumed_capacity() : 0;
+}
+
 std::optional<ddb::table::cursor> item_stream::cursor() const {
   auto& s = *s_;
   if (s.exhausted) return std::nullopt;
@@ -756,6 +760,7 @@ item_stream table::stream_impl(std::string pk, sort_condition condition, query_o
 
   pager_options po;
   po.prefetch = options.prefetch();
+  po.call = "table.query";
   if (s->limit) // no page fetched ahead once the pages in hand hold the limit
     po.prefetch_after = [st = s.get()](const ddb::page& p) {
       st->received += p.size();

@@ -250,27 +250,51 @@ namespace {
 
 // What the workers of one batch call share (they run on one executor: no locks).
 struct batch_run {
-  explicit batch_run(const batch_options& o)
+  batch_run(const batch_options& o, call_info c)
       : options(unprocessed_retry_options(o)), retry(options),
-        deadline(retry_state::clock::now() + o.timeout()) {}
+        deadline(retry_state::clock::now() + o.timeout()), call(c) {}
   retry_options options;
   retry_state retry; // the backoff grows only while DynamoDB keeps leaving work
   retry_state::clock::time_point deadline;
   bool stop = false;        // the deadline passed or a request failed: no new requests
   std::exception_ptr error; // the first failure, rethrown when every worker is done
+  call_info call;           // what the requests' operation_events name
+  double consumed = 0;      // CapacityUnits of the responses so far
 };
+
+double capacity_units(const std::vector<consumed_capacity>& cs) {
+  double sum = 0;
+  for (auto& c : cs) sum += c.capacity_units;
+  return sum;
+}
+
+// Sends `req` as a request of the run's call; a failure is thrown with the capacity so far.
+template <class Request>
+boost::asio::awaitable<response_t<Request>> send(ddb::client& c, const Request& req, batch_run& run) {
+  error_code ec;
+  diagnostics diag;
+  auto response = co_await c.execute(req, ec, diag, run.call);
+  if (ec) {
+    diag.consumed_capacity = run.consumed;
+    throw ddb::error(ec, std::move(diag));
+  }
+  run.consumed += capacity_units(response.consumed_capacity);
+  co_return response;
+}
 
 // One request of a plan: sent, and its response applied. Returns the work left unprocessed.
 boost::asio::awaitable<std::size_t> send_one(ddb::client& c, const std::string& table, const batch_options& o,
-                                             batch_get_plan& plan, batch_get_plan::ticket& t) {
+                                             batch_get_plan& plan, batch_get_plan::ticket& t,
+                                             batch_run& run) {
   auto req = plan.next_request(table, o, t);
-  auto response = co_await c.execute(req);
+  auto response = co_await send(c, req, run);
   co_return plan.apply(std::move(response), t);
 }
 boost::asio::awaitable<std::size_t> send_one(ddb::client& c, const std::string& table, const batch_options&,
-                                             batch_write_plan& plan, batch_write_plan::ticket& t) {
+                                             batch_write_plan& plan, batch_write_plan::ticket& t,
+                                             batch_run& run) {
   auto req = plan.next_request(table, t);
-  auto response = co_await c.execute(req);
+  auto response = co_await send(c, req, run);
   co_return plan.apply(response, t);
 }
 
@@ -284,7 +308,7 @@ boost::asio::awaitable<void> batch_worker(ddb::client& c, const std::string& tab
     std::size_t left = 0;
     bool failed = false;
     try {
-      left = co_await send_one(c, table, options, plan, t);
+      left = co_await send_one(c, table, options, plan, t, run);
     } catch (...) {
       plan.requeue(t);
       if (!run.error) run.error = std::current_exception();
@@ -311,9 +335,10 @@ boost::asio::awaitable<void> batch_worker(ddb::client& c, const std::string& tab
 // Up to options.parallelism() workers over one plan; then what is still pending is unprocessed.
 // The first failure is rethrown once every worker has finished its request in flight.
 template <class Plan>
-boost::asio::awaitable<void> run_batch(ddb::client& c, const std::string& table, const batch_options& options,
-                                       Plan& plan, std::size_t requests) {
-  batch_run run(options);
+boost::asio::awaitable<double> run_batch(ddb::client& c, const std::string& table,
+                                         const batch_options& options, Plan& plan, std::size_t requests,
+                                         std::string_view call) {
+  batch_run run(options, call_info::make(call));
   const std::size_t workers = std::min<std::size_t>(options.parallelism(), requests);
   if (workers <= 1) {
     co_await batch_worker(c, table, options, plan, run);
@@ -334,6 +359,7 @@ boost::asio::awaitable<void> run_batch(ddb::client& c, const std::string& table,
   }
   plan.give_up();
   if (run.error) std::rethrow_exception(run.error);
+  co_return run.consumed;
 }
 
 std::size_t requests_for(std::size_t work, std::size_t per_request) {
@@ -347,9 +373,11 @@ boost::asio::awaitable<stored_batch_get> batch_get_stored(ddb::client& c, std::s
                                                           batch_options options) {
   check_table(table, "batch_get");
   batch_get_plan plan(keys, schema.keys());
-  co_await run_batch(c, table, options, plan,
-                     requests_for(plan.keys().unique.size(), batch_get_request::max_keys));
+  const double consumed =
+      co_await run_batch(c, table, options, plan,
+                         requests_for(plan.keys().unique.size(), batch_get_request::max_keys), "batch_get");
   stored_batch_get out;
+  out.consumed_capacity = consumed;
   const std::size_t n = plan.keys().unique.size();
   out.items.resize(n);
   out.processed.assign(n, false);
@@ -371,8 +399,10 @@ boost::asio::awaitable<stored_batch_write> batch_write_stored(ddb::client& c, st
                                                               table_schema schema, batch_options options) {
   check_table(table, "batch_write");
   batch_write_plan plan(std::move(puts), deletes, schema.keys()); // validates before any request
-  co_await run_batch(c, table, options, plan, requests_for(plan.size(), batch_write_request::max_requests));
+  const double consumed = co_await run_batch(
+      c, table, options, plan, requests_for(plan.size(), batch_write_request::max_requests), "batch_write");
   stored_batch_write out;
+  out.consumed_capacity = consumed;
   out.unprocessed_puts = plan.unprocessed_puts();
   out.unprocessed_deletes = plan.unprocessed_deletes();
   co_return out;
@@ -390,6 +420,7 @@ boost::asio::awaitable<batch_write_result<item_key>> batch_write(ddb::client& c,
   batch_write_result<item_key> out;
   for (auto i : r.unprocessed_puts) out.add_put(*item_key::of(puts[i], cfg), std::move(puts[i]));
   for (auto i : r.unprocessed_deletes) out.add_delete(std::move(deletes[i]));
+  out.set_consumed_capacity(r.consumed_capacity);
   co_return out;
 }
 

@@ -157,12 +157,16 @@ boost::asio::awaitable<transact_write_result> transact_write_stored(ddb::client&
   auto req = make_transact_write_request(table, tx, schema.keys(), token);
   retry_state retry(conflict_retry_options(options));
   unsigned attempts = 0;
+  double consumed = 0;
+  const auto call = call_info::make("transact_write");
   for (;;) {
     ++attempts;
     error_code ec;
     diagnostics diag;
-    co_await c.execute(req, ec, diag);
-    if (!ec) co_return transact_write_result{std::move(token), attempts};
+    auto response = co_await c.execute(req, ec, diag, call);
+    for (auto& cc : response.consumed_capacity) consumed += cc.capacity_units;
+    diag.consumed_capacity = consumed;
+    if (!ec) co_return transact_write_result{std::move(token), attempts, consumed};
     const bool canceled = ec == service_errc::transaction_canceled;
     if (ec == service_errc::transaction_conflict || (canceled && conflict_only(diag.cancellation_reasons))) {
       auto delay = retry.next_delay(make_error_code(service_errc::transaction_conflict), diag.http_status, -1,
@@ -197,10 +201,14 @@ transact_get_stored(ddb::client& c, std::string table, std::vector<item_key> key
   for (auto& k : merged.unique) req.add(ddb::transact_get(table, k.to_item(schema.keys())));
   const auto deadline = clock::now() + options.timeout();
   retry_state retry(conflict_retry_options(options));
+  const auto call = call_info::make("transact_get");
+  double consumed = 0;
   for (;;) {
     error_code ec;
     diagnostics diag;
-    auto response = co_await c.execute(req, ec, diag);
+    auto response = co_await c.execute(req, ec, diag, call);
+    for (auto& cc : response.consumed_capacity) consumed += cc.capacity_units;
+    diag.consumed_capacity = consumed;
     if (!ec) {
       for (auto& item : response.responses)
         if (item) strip_prefixes(*item, schema);

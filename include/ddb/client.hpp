@@ -5,6 +5,7 @@
 #include <ddb/client_options.hpp>
 #include <ddb/diagnostics.hpp>
 #include <ddb/error_code.hpp>
+#include <ddb/observer.hpp>
 #include <ddb/operations.hpp>
 #include <ddb/pager.hpp>
 
@@ -69,6 +70,11 @@ public:
   /// empty.
   template <operation_request Request>
   boost::asio::awaitable<response_t<Request>> execute(const Request& r, error_code& ec, diagnostics& diag);
+  /// The same, as one request of a logical call (a batch, a transaction, a stream): its
+  /// operation_event names `call` (observer.hpp).
+  template <operation_request Request>
+  boost::asio::awaitable<response_t<Request>> execute(const Request& r, error_code& ec, diagnostics& diag,
+                                                      call_info call);
 
   // The operations by name (each is execute() with that request type).
   boost::asio::awaitable<get_item_response> get_item(const get_item_request& r) { return execute(r); }

@@ -29,6 +29,9 @@ struct diagnostics {
   double retry_after_seconds = -1;                       // x-amz-retry-after hint, -1 when absent
   /// A model that could not be read from an item (wrong_type, ...): that item's key attributes.
   std::optional<ddb::item> conversion_key;
+  /// A pager, stream, batch or transaction that failed: the CapacityUnits its earlier requests
+  /// consumed (what DynamoDB reported; ask with client_options::report_consumed_capacity).
+  double consumed_capacity = 0;
   /// Attempts the operation made (0: rejected before sending).
   unsigned attempts = 0;
   /// Attempts that may have reached DynamoDB but whose outcome was lost (the connection broke or

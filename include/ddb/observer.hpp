@@ -5,10 +5,23 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string_view>
 
 namespace ddb {
+
+/// The logical call a request belongs to. Pagers, the table layer's streams, batches and
+/// transactions send several requests for one call; each request's operation_event names the
+/// call and carries its id, the same for all of them and unique in the process.
+struct call_info {
+  std::string_view name; // "query_pages", "scan_pages", "table.query", "batch_get", "batch_write",
+                         // "transact_write", "transact_get"; a string literal (static storage)
+  std::uint64_t id = 0;  // 0: a request on its own
+
+  /// A new call named `name` (a string literal) with a fresh id.
+  static call_info make(std::string_view name) noexcept;
+};
 
 /// One finished operation (success or final failure), retries included.
 struct operation_event {
@@ -26,6 +39,8 @@ struct operation_event {
   unsigned resends = 0;
   /// Attempts that may have reached DynamoDB without a definite answer (diagnostics::ambiguous_attempts).
   unsigned ambiguous_attempts = 0;
+  /// The logical call this request belongs to (empty name and id 0 for a request on its own).
+  call_info call;
 };
 
 /// Called on the client's thread as each operation ends; the event's views live only during the

@@ -23,6 +23,9 @@ struct pager_options {
   /// still fetched when asked for). A caller that will stop within `p`, e.g. at an item limit,
   /// thus sends no request whose answer it would drop.
   std::function<bool(const page& p)> prefetch_after;
+  /// The logical call its requests' operation_events name (a string literal; empty: the
+  /// client's "query_pages" / "scan_pages"). Each pager is one call with its own id.
+  std::string_view call;
 };
 
 /// Pages of a Query or Scan, fetched lazily: nothing is sent before the first next().
@@ -74,6 +77,10 @@ public:
   std::optional<item> resume_key() const;
   /// True once next() has returned nullptr.
   bool done() const noexcept;
+  /// CapacityUnits of every page fetched so far (a prefetched one included), as DynamoDB
+  /// reported them (ask with client_options::report_consumed_capacity or the request's
+  /// return_consumed_capacity). A failed next() also puts it in diag.consumed_capacity.
+  double consumed_capacity() const noexcept;
 
   struct state;
 

@@ -6,6 +6,7 @@
 #include <ddb/error.hpp>
 #include <ddb/table/batch.hpp>
 #include <ddb/table/index.hpp>
+#include <ddb/table/table.hpp>
 #include <ddb/table/transact.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -158,6 +159,123 @@ TEST(TableBatch, ParallelChunks) {
     auto* rejected = written.find(stored_keys[60]);
     CO_ASSERT_TRUE(rejected);
     EXPECT_FALSE(*rejected);
+  });
+}
+
+// Capacity and cost per logical call: batches, transactions, streams and pagers sum the
+// CapacityUnits of all their requests (a failed call reports what it used before failing), and
+// each request's operation_event names its call with one id per call.
+TEST(TableBatch, CapacityPerLogicalCall) {
+  struct seen {
+    std::string operation, call;
+    std::uint64_t id;
+    double units;
+  };
+  std::vector<seen> events;
+  run([&events](asio::io_context& io) -> asio::awaitable<void> {
+    auto o = local_options();
+    o.report_consumed_capacity = true;
+    o.on_operation = [&events](const operation_event& e) {
+      events.push_back(
+          seen{std::string(e.operation), std::string(e.call.name), e.call.id, e.consumed_capacity});
+    };
+    client c(io.get_executor(), o);
+    std::string t = co_await make_table(c, "tb_capacity");
+    auto s = schema();
+    // Sums the events of one call; all of them must share its name and id.
+    auto of_call = [&events](const std::string& name, std::size_t from, std::size_t& requests) {
+      double units = 0;
+      requests = 0;
+      std::uint64_t id = 0;
+      for (std::size_t i = from; i < events.size(); ++i) {
+        if (events[i].call != name) continue;
+        if (id == 0) id = events[i].id;
+        EXPECT_EQ(events[i].id, id) << "two ids in one " << name << " call";
+        units += events[i].units;
+        ++requests;
+      }
+      EXPECT_NE(id, 0u) << name;
+      return units;
+    };
+    std::size_t requests = 0;
+
+    std::vector<std::pair<key, item>> puts;
+    std::vector<key> keys;
+    for (int i = 0; i < 60; ++i) {
+      key k(partition_key<User>("p"), sort_key<Group>("g" + std::to_string(100 + i)));
+      puts.emplace_back(k, item{{"n", i}});
+      keys.push_back(k);
+    }
+    std::vector<key> no_deletes;
+    auto serial = batch_options().parallelism(1);
+    std::size_t mark = events.size();
+    auto w = co_await batch_write(c, t, puts, no_deletes, s, serial);
+    double units = of_call("batch_write", mark, requests);
+    EXPECT_EQ(requests, 3u);
+    EXPECT_GT(w.consumed_capacity(), 0) << "DynamoDB reported no capacity for BatchWriteItem";
+    EXPECT_DOUBLE_EQ(w.consumed_capacity(), units);
+
+    mark = events.size();
+    auto got = co_await batch_get(c, t, keys, s, serial);
+    units = of_call("batch_get", mark, requests);
+    EXPECT_EQ(requests, 1u);
+    EXPECT_GT(got.consumed_capacity(), 0);
+    EXPECT_DOUBLE_EQ(got.consumed_capacity(), units);
+
+    mark = events.size();
+    auto tx =
+        transaction().add(insert_arg(to_item_key(user_key(900)))).add(insert_arg(to_item_key(user_key(901))));
+    auto r = co_await transact_write(c, t, tx, s);
+    units = of_call("transact_write", mark, requests);
+    EXPECT_EQ(requests, 1u);
+    EXPECT_GT(r.consumed_capacity, 0);
+    EXPECT_DOUBLE_EQ(r.consumed_capacity, units);
+
+    ddb::table::table tbl(c, t, s);
+    mark = events.size();
+    auto small_pages = query_options().page_size(25);
+    auto stream = tbl.query_prefix(partition_key<User>("p"), prefix_sort_key<Group>(), small_pages);
+    std::size_t streamed = 0;
+    while (auto it = co_await stream.next()) ++streamed;
+    EXPECT_EQ(streamed, 60u);
+    units = of_call("table.query", mark, requests);
+    EXPECT_GE(requests, 3u);
+    EXPECT_GT(stream.consumed_capacity(), 0);
+    EXPECT_DOUBLE_EQ(stream.consumed_capacity(), units);
+
+    mark = events.size();
+    auto q = query_request(t).key_condition("PK = :pk").value(":pk", "USER#p").limit(40);
+    auto pages = c.query_pages(q);
+    while (co_await pages.next()) {
+    }
+    units = of_call("query_pages", mark, requests);
+    EXPECT_EQ(requests, 2u);
+    EXPECT_DOUBLE_EQ(pages.consumed_capacity(), units);
+
+    // A failed batch reports the capacity its earlier requests used: chunk 3 of 3 is rejected.
+    auto gsi1_schema = table_schema().gsi1();
+    std::string t2 = unique_table("tb_capacity_bad");
+    auto create = make_create_table_request(t2, gsi1_schema);
+    co_await c.create_table(create);
+    std::vector<item> whole;
+    for (int i = 0; i < 75; ++i) {
+      auto it = to_item_key(user_key(i)).to_item();
+      it.emplace("GSI1PK", i == 60 ? value(number("7")) : value("G#" + std::to_string(i)));
+      whole.push_back(std::move(it));
+    }
+    std::vector<item_key> none;
+    mark = events.size();
+    double failed_units = -1;
+    try {
+      co_await batch_write(c, t2, whole, none, gsi1_schema, serial);
+      ADD_FAILURE() << "the rejected chunk did not fail the call";
+    } catch (const ddb::error& e) {
+      failed_units = e.diag().consumed_capacity;
+    }
+    units = of_call("batch_write", mark, requests);
+    EXPECT_EQ(requests, 3u);
+    EXPECT_GT(failed_units, 0);
+    EXPECT_DOUBLE_EQ(failed_units, units);
   });
 }
 

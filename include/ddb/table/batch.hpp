@@ -132,17 +132,23 @@ public:
     return n;
   }
 
+  /// CapacityUnits of all the call's requests, as DynamoDB reported them (ask with
+  /// client_options::report_consumed_capacity).
+  double consumed_capacity() const noexcept { return consumed_; }
+
   // Building (used by batch_get).
   void add(Key key, std::optional<ddb::item> item) {
     index_.emplace(to_item_key(key), entries_.size());
     entries_.push_back(entry{std::move(key), std::move(item)});
   }
   void add_unprocessed(Key key) { unprocessed_.push_back(std::move(key)); }
+  void set_consumed_capacity(double units) noexcept { consumed_ = units; }
 
 private:
   std::vector<entry> entries_;
   std::vector<Key> unprocessed_;
   std::map<item_key, std::size_t> index_;
+  double consumed_ = 0;
 };
 
 /// What batch_write could not write before batch_options::timeout (empty when all went through).
@@ -155,6 +161,9 @@ public:
   const std::vector<std::pair<Key, ddb::item>>& unprocessed_puts() const noexcept { return puts_; }
   const std::vector<Key>& unprocessed_deletes() const noexcept { return deletes_; }
   bool complete() const noexcept { return puts_.empty() && deletes_.empty(); }
+  /// CapacityUnits of all the call's requests, as DynamoDB reported them.
+  double consumed_capacity() const noexcept { return consumed_; }
+  void set_consumed_capacity(double units) noexcept { consumed_ = units; }
 
   void add_put(Key key, ddb::item item) { puts_.emplace_back(std::move(key), std::move(item)); }
   void add_delete(Key key) { deletes_.push_back(std::move(key)); }
@@ -162,6 +171,7 @@ public:
 private:
   std::vector<std::pair<Key, ddb::item>> puts_;
   std::vector<Key> deletes_;
+  double consumed_ = 0;
 };
 
 namespace detail {
@@ -310,6 +320,7 @@ struct stored_batch_get {
   merged_keys keys;
   std::vector<std::optional<ddb::item>> items; // per distinct key, stripped
   std::vector<bool> processed;                 // per distinct key
+  double consumed_capacity = 0;
 };
 boost::asio::awaitable<stored_batch_get> batch_get_stored(ddb::client& c, std::string table,
                                                           std::vector<item_key> keys, table_schema schema,
@@ -318,6 +329,7 @@ boost::asio::awaitable<stored_batch_get> batch_get_stored(ddb::client& c, std::s
 struct stored_batch_write {
   std::vector<std::size_t> unprocessed_puts;    // input indexes
   std::vector<std::size_t> unprocessed_deletes; // input indexes
+  double consumed_capacity = 0;
 };
 boost::asio::awaitable<stored_batch_write> batch_write_stored(ddb::client& c, std::string table,
                                                               std::vector<ddb::item> puts,
@@ -337,6 +349,7 @@ batch_get_result<Key> to_typed(const std::vector<Key>& keys, stored_batch_get r)
     else
       out.add_unprocessed(keys[i]);
   }
+  out.set_consumed_capacity(r.consumed_capacity);
   return out;
 }
 
@@ -372,6 +385,7 @@ batch_write(ddb::client& c, std::string table, std::vector<std::pair<Key, ddb::i
   batch_write_result<Key> out;
   for (auto i : r.unprocessed_puts) out.add_put(std::move(puts[i].first), std::move(puts[i].second));
   for (auto i : r.unprocessed_deletes) out.add_delete(std::move(deletes[i]));
+  out.set_consumed_capacity(r.consumed_capacity);
   co_return out;
 }
 

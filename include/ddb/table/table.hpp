@@ -431,6 +431,9 @@ public:
   std::optional<ddb::table::cursor> cursor() const;
   /// Items returned so far.
   std::size_t count() const noexcept;
+  /// CapacityUnits of the pages fetched so far (pager::consumed_capacity); the requests'
+  /// operation_events name the call "table.query".
+  double consumed_capacity() const noexcept;
 
   struct state;
 
@@ -538,6 +541,7 @@ public:
   boost::asio::any_io_executor get_executor() const noexcept { return items_.get_executor(); }
   std::optional<ddb::table::cursor> cursor() const { return items_.cursor(); }
   std::size_t count() const noexcept { return items_.count(); }
+  double consumed_capacity() const noexcept { return items_.consumed_capacity(); }
 
 private:
   item_stream items_;

@@ -277,7 +277,8 @@ private:
 /// What a successful transact_write used.
 struct transact_write_result {
   std::string client_request_token;
-  unsigned attempts = 1; // requests by this layer (each may have had the client's own retries)
+  unsigned attempts = 1;        // requests by this layer (each may have had the client's own retries)
+  double consumed_capacity = 0; // CapacityUnits of every attempt DynamoDB reported
 };
 
 namespace detail {
