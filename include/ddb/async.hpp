@@ -134,6 +134,7 @@ auto async_await(boost::asio::any_io_executor ex, boost::asio::awaitable<T> op, 
 } // namespace ddb
 
 // The wrapper is invisible to Asio: it has its handler's executor, allocator and cancellation slot.
+/// \cond INTERNAL
 template <template <class, class> class Associator, class Handler, class Default>
 struct boost::asio::associator<Associator, ddb::detail::spawned_handler<Handler>, Default> {
   using type = typename Associator<Handler, Default>::type;
@@ -146,3 +147,4 @@ struct boost::asio::associator<Associator, ddb::detail::spawned_handler<Handler>
     return Associator<Handler, Default>::get(h.handler, d);
   }
 };
+/// \endcond
