@@ -787,12 +787,6 @@ error_code parse_into(response_parser& p, json_body b, list_tables_response& o, 
 }
 
 // CapacityUnits of a response, all tables summed.
-double capacity_units(const std::optional<consumed_capacity>& c) { return c ? c->capacity_units : 0; }
-double capacity_units(const std::vector<consumed_capacity>& cs) {
-  double sum = 0;
-  for (auto& c : cs) sum += c.capacity_units;
-  return sum;
-}
 template <class Response>
 double capacity_units(const Response& r) {
   if constexpr (requires { r.consumed_capacity(); })

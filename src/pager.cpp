@@ -44,8 +44,7 @@ struct pager::state {
         [s]() -> asio::awaitable<void> {
           s->ahead_diag.clear();
           s->ahead_ec = co_await s->fetch(s->from, s->ahead, s->ahead_diag);
-          if (!s->ahead_ec && s->ahead.consumed_capacity())
-            s->consumed += s->ahead.consumed_capacity()->capacity_units;
+          if (!s->ahead_ec) s->consumed += capacity_units(s->ahead.consumed_capacity());
           s->in_flight = false;
           s->ready = true;
           s->ready_event.cancel();

@@ -262,12 +262,6 @@ struct batch_run {
   double consumed = 0;      // CapacityUnits of the responses so far
 };
 
-double capacity_units(const std::vector<consumed_capacity>& cs) {
-  double sum = 0;
-  for (auto& c : cs) sum += c.capacity_units;
-  return sum;
-}
-
 // Sends `req` as a request of the run's call; a failure is thrown with the capacity so far.
 template <class Request>
 boost::asio::awaitable<response_t<Request>> send(ddb::client& c, const Request& req, batch_run& run) {

@@ -164,7 +164,7 @@ boost::asio::awaitable<transact_write_result> transact_write_stored(ddb::client&
     error_code ec;
     diagnostics diag;
     auto response = co_await c.execute(req, ec, diag, call);
-    for (auto& cc : response.consumed_capacity) consumed += cc.capacity_units;
+    consumed += capacity_units(response.consumed_capacity);
     diag.consumed_capacity = consumed;
     if (!ec) co_return transact_write_result{std::move(token), attempts, consumed};
     const bool canceled = ec == service_errc::transaction_canceled;
@@ -207,7 +207,7 @@ transact_get_stored(ddb::client& c, std::string table, std::vector<item_key> key
     error_code ec;
     diagnostics diag;
     auto response = co_await c.execute(req, ec, diag, call);
-    for (auto& cc : response.consumed_capacity) consumed += cc.capacity_units;
+    consumed += capacity_units(response.consumed_capacity);
     diag.consumed_capacity = consumed;
     if (!ec) {
       for (auto& item : response.responses)

@@ -37,6 +37,16 @@ struct consumed_capacity {
   friend bool operator==(const consumed_capacity&, const consumed_capacity&) = default;
 };
 
+/// CapacityUnits of a response's ConsumedCapacity (absent: 0; several tables: their sum).
+inline double capacity_units(const std::optional<consumed_capacity>& c) noexcept {
+  return c ? c->capacity_units : 0;
+}
+inline double capacity_units(const std::vector<consumed_capacity>& cs) noexcept {
+  double sum = 0;
+  for (auto& c : cs) sum += c.capacity_units;
+  return sum;
+}
+
 /// `ItemCollectionMetrics` (ReturnItemCollectionMetrics=SIZE on tables with local indexes).
 struct item_collection_metrics {
   ddb::item item_collection_key;              // ItemCollectionKey: the partition key
