@@ -47,6 +47,8 @@ public:
       return "response over the size limit";
     case client_errc::invalid_credentials:
       return "credentials with characters a header cannot carry";
+    case client_errc::invalid_expression:
+      return "malformed expression";
     }
     return "unknown ddb client error";
   }

@@ -109,6 +109,10 @@ public:
   }
   /// An error reported only when the body is otherwise valid (UTF-8 included): placeholder
   /// checks read expressions that may themselves be the problem.
+  /// An expression builder the request rendered was malformed (with_names::expression_error()).
+  void builder_error(const std::string& why) noexcept {
+    if (!why.empty()) fail(client_errc::invalid_expression, why.c_str());
+  }
   void fail_late(const char* why) noexcept {
     if (!late_) late_ = why;
   }
@@ -411,6 +415,7 @@ void write_paged_read_options(body_writer& b, const R& r) {
   b.expression_field("FilterExpression", r.filter());
   b.expression_field("ProjectionExpression", r.projection());
   b.names(r.names());
+  b.builder_error(r.expression_error());
   b.values(r.values());
   b.enum_field("Select", r.select());
   b.limit_field(r.limit());
@@ -421,6 +426,7 @@ void write_paged_read_options(body_writer& b, const R& r) {
 template <class A>
 void write_transact_action_tail(body_writer& b, const A& a) {
   b.names(a.names());
+  b.builder_error(a.expression_error());
   b.values(a.values());
   b.none_or_all_old_field("ReturnValuesOnConditionCheckFailure",
                           a.return_values_on_condition_check_failure());
@@ -535,6 +541,7 @@ error_code serialize(const get_item_request& r, std::string& out) {
   b.key_field("Key", r.key());
   b.expression_field("ProjectionExpression", r.projection());
   b.names(r.names());
+  b.builder_error(r.expression_error());
   b.placeholders({r.projection()}, r.names(), nullptr);
   consistent_read_field(b, r.consistent_read());
   b.enum_field("ReturnConsumedCapacity", r.return_consumed_capacity());
@@ -548,6 +555,7 @@ error_code serialize(const put_item_request& r, std::string& out) {
   b.item_field("Item", r.item());
   b.expression_field("ConditionExpression", r.condition());
   b.names(r.names());
+  b.builder_error(r.expression_error());
   b.values(r.values());
   b.placeholders({r.condition()}, r.names(), &r.values());
   b.none_or_all_old_field("ReturnValues", r.return_values());
@@ -566,6 +574,7 @@ error_code serialize(const update_item_request& r, std::string& out) {
   b.expression_field("UpdateExpression", r.update());
   b.expression_field("ConditionExpression", r.condition());
   b.names(r.names());
+  b.builder_error(r.expression_error());
   b.values(r.values());
   b.placeholders({r.update(), r.condition()}, r.names(), &r.values());
   b.enum_field("ReturnValues", r.return_values());
@@ -583,6 +592,7 @@ error_code serialize(const delete_item_request& r, std::string& out) {
   b.key_field("Key", r.key());
   b.expression_field("ConditionExpression", r.condition());
   b.names(r.names());
+  b.builder_error(r.expression_error());
   b.values(r.values());
   b.placeholders({r.condition()}, r.names(), &r.values());
   b.none_or_all_old_field("ReturnValues", r.return_values());
@@ -664,6 +674,7 @@ error_code serialize(const batch_get_request& r, std::string& out) {
     w.end_array();
     b.expression_field("ProjectionExpression", t->projection());
     b.names(t->names());
+    b.builder_error(t->expression_error());
     b.placeholders({t->projection()}, t->names(), nullptr);
     consistent_read_field(b, t->consistent_read());
     w.end_object();
@@ -736,6 +747,7 @@ error_code serialize(const transact_get_request& r, std::string& out) {
     b.key_field("Key", g.key());
     b.expression_field("ProjectionExpression", g.projection());
     b.names(g.names());
+    b.builder_error(g.expression_error());
     b.placeholders({g.projection()}, g.names(), nullptr);
     w.end_object();
     w.end_object();

@@ -230,87 +230,16 @@ cursor cursor::parse(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // Update expressions
 
-update_expression& update_expression::cond(std::string op, std::string name, ddb::value v) {
-  static constexpr std::string_view ops[] = {
-      "attribute_exists", "attribute_not_exists", "=", "<>", "<", "<=", ">", ">="};
-  if (std::find(std::begin(ops), std::end(ops), op) == std::end(ops))
-    throw ddb::error(client_errc::invalid_argument, "unknown condition operator '" + op + "'");
-  conditions_.push_back(clause{action::set, std::move(name), std::move(v)});
-  ops_.push_back(std::move(op));
-  return *this;
-}
-
-void update_expression::render(std::string& update, std::string& condition, expression_names& names,
-                               ddb::item& values) const {
-  std::map<std::string, std::string, std::less<>> placeholder; // attribute name -> #nK
-  auto name_of = [&](const std::string& n) -> std::string {
-    auto it = placeholder.find(n);
-    if (it != placeholder.end()) return it->second;
-    std::string p = "#n" + std::to_string(placeholder.size());
-    names.insert_or_assign(p, n);
-    placeholder.emplace(n, p);
-    return p;
-  };
-  std::size_t next_value = 0;
-  auto value_of = [&](const ddb::value& v) {
-    std::string p = ":v" + std::to_string(next_value++);
-    values.insert_or_assign(p, v);
-    return p;
-  };
-  std::string empty_list; // the placeholder of [] for appends, made once
-  std::string set, remove, add, del;
-  auto join = [](std::string& to, const std::string& part) {
-    if (!to.empty()) to += ", ";
-    to += part;
-  };
-  for (auto& c : clauses_) {
-    std::string n = name_of(c.name);
-    switch (c.what) {
-    case action::set:
-      join(set, n + " = " + value_of(c.v));
-      break;
-    case action::set_if_not_exists:
-      join(set, n + " = if_not_exists(" + n + ", " + value_of(c.v) + ")");
-      break;
-    case action::append:
-      if (empty_list.empty()) empty_list = value_of(ddb::value(ddb::list()));
-      join(set, n + " = list_append(if_not_exists(" + n + ", " + empty_list + "), " + value_of(c.v) + ")");
-      break;
-    case action::remove:
-      join(remove, n);
-      break;
-    case action::add:
-      join(add, n + " " + value_of(c.v));
-      break;
-    case action::del:
-      join(del, n + " " + value_of(c.v));
-      break;
-    }
-  }
-  update.clear();
-  auto section = [&](const char* keyword, const std::string& body) {
-    if (body.empty()) return;
-    if (!update.empty()) update += ' ';
-    update += keyword;
-    update += ' ';
-    update += body;
-  };
-  section("SET", set);
-  section("REMOVE", remove);
-  section("ADD", add);
-  section("DELETE", del);
-
-  condition.clear();
-  for (std::size_t i = 0; i < conditions_.size(); ++i) {
-    auto& c = conditions_[i];
-    auto& op = ops_[i];
-    if (!condition.empty()) condition += " AND ";
-    std::string n = name_of(c.name);
-    if (op == "attribute_exists" || op == "attribute_not_exists")
-      condition += op + "(" + n + ")";
-    else
-      condition += n + " " + op + " " + value_of(c.v);
-  }
+update_expression& update_expression::condition(const expr::path& p, std::string_view op, ddb::value v) {
+  static constexpr std::pair<std::string_view, expr::comparison> ops[] = {
+      {"=", expr::comparison::equal},   {"<>", expr::comparison::not_equal},
+      {"<", expr::comparison::less},    {"<=", expr::comparison::less_equal},
+      {">", expr::comparison::greater}, {">=", expr::comparison::greater_equal}};
+  if (op == "attribute_exists") return condition_attribute_exists(p);
+  if (op == "attribute_not_exists") return condition_attribute_not_exists(p);
+  for (auto& [text, c] : ops)
+    if (op == text) return condition(expr::compare(p, c, std::move(v)));
+  throw ddb::error(client_errc::invalid_argument, "unknown condition operator '" + std::string(op) + "'");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,6 +264,11 @@ ddb::item key_of(const table_schema& schema, std::string pk, std::string sk) {
 
 asio::awaitable<void> table::put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite,
                                      error_code& ec, diagnostics& diag) {
+  return put_raw(std::move(pk), std::move(sk), std::move(attributes), overwrite, {}, ec, diag);
+}
+
+asio::awaitable<void> table::put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite,
+                                     expr::condition when, error_code& ec, diagnostics& diag) {
   diag.clear();
   if (bad_keys(pk, sk, ec, diag)) co_return;
   auto& keys = schema_.keys();
@@ -352,14 +286,17 @@ asio::awaitable<void> table::put_raw(std::string pk, std::string sk, ddb::item a
     co_return;
   }
   auto req = put_item_request(name_, std::move(attributes));
-  if (!overwrite) req.condition("attribute_not_exists(#pk)").name("#pk", keys.partition_key());
+  if (!overwrite)
+    when = expr::attribute_not_exists(expr::path::name(keys.partition_key())) && std::move(when);
+  if (!when.empty()) req.condition(when);
   co_await client_->execute(req, ec, diag);
 }
 
-asio::awaitable<void> table::put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite) {
+asio::awaitable<void> table::put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite,
+                                     expr::condition when) {
   error_code ec;
   diagnostics diag;
-  co_await put_raw(std::move(pk), std::move(sk), std::move(attributes), overwrite, ec, diag);
+  co_await put_raw(std::move(pk), std::move(sk), std::move(attributes), overwrite, std::move(when), ec, diag);
   throw_if(ec, diag);
 }
 
@@ -403,54 +340,36 @@ table::update_raw(std::string pk, std::string sk, update_expression u, error_cod
   if (bad_keys(pk, sk, ec, diag)) co_return std::nullopt;
   auto& keys = schema_.keys();
   std::string why;
-  for (auto& c : u.clauses()) {
-    if (auto e = check_name(c.name, why)) {
-      local_error(e, std::move(why), ec, diag);
-      co_return std::nullopt;
-    }
-    if (c.name == keys.partition_key() || c.name == keys.sort_key()) {
-      local_error(client_errc::invalid_argument, "an update cannot change a key attribute: " + c.name, ec,
-                  diag);
+  for (auto& a : u.actions().actions()) {
+    for (auto& e : a.target.elements())
+      if (auto bad = e.is_index ? error_code() : check_name(e.name, why)) {
+        local_error(bad, std::move(why), ec, diag);
+        co_return std::nullopt;
+      }
+    if (a.target.attribute() == keys.partition_key() || a.target.attribute() == keys.sort_key()) {
+      local_error(client_errc::invalid_argument, "an update cannot change a key attribute: " + a.target.str(),
+                  ec, diag);
       co_return std::nullopt;
     }
   }
-  for (auto& c : u.conditions())
-    if (auto e = check_name(c.name, why)) {
-      local_error(e, std::move(why), ec, diag);
-      co_return std::nullopt;
-    }
-  // DynamoDB rejects two clauses on one attribute ("Two document paths overlap").
-  for (std::size_t i = 0; i < u.clauses().size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (u.clauses()[i].name == u.clauses()[j].name) {
-        local_error(client_errc::invalid_argument,
-                    "an update names the attribute " + u.clauses()[i].name + " twice", ec, diag);
-        co_return std::nullopt;
-      }
-  if (options_.timestamps_on()) u.set("UpdatedAt", ddb::value(format_timestamp(options_.now())));
-  if (u.clauses().empty()) {
+  if (options_.timestamps_on())
+    u.set(expr::path::name("UpdatedAt"), ddb::value(format_timestamp(options_.now())));
+  if (u.actions().empty()) {
     local_error(client_errc::invalid_argument, "an empty update", ec, diag);
     co_return std::nullopt;
   }
-  std::string update, condition;
-  expression_names names;
-  ddb::item values;
-  u.render(update, condition, names, values);
-  // The values alone over 400 KB cannot fit in an item (the result may still be too large:
-  // DynamoDB then says so).
-  if (auto e = validate_item(values, why)) {
+  auto req = update_item_request(name_, key_of(schema_, std::move(pk), std::move(sk)));
+  req.update(u.actions());
+  expr::condition when = u.when();
+  if (u.must_exist())
+    when = expr::attribute_exists(expr::path::name(keys.partition_key())) && std::move(when);
+  if (!when.empty()) req.condition(when);
+  // A malformed builder fails in the serializer (invalid_expression). The values alone over
+  // 400 KB cannot fit in an item (the result may still be too large: DynamoDB then says so).
+  if (auto e = validate_item(req.values(), why)) {
     local_error(e, std::move(why), ec, diag);
     co_return std::nullopt;
   }
-  if (u.must_exist()) {
-    names.insert_or_assign("#pk", keys.partition_key());
-    condition = condition.empty() ? "attribute_exists(#pk)" : "attribute_exists(#pk) AND " + condition;
-  }
-  auto req = update_item_request(name_, key_of(schema_, std::move(pk), std::move(sk)));
-  req.update(std::move(update));
-  if (!condition.empty()) req.condition(std::move(condition));
-  for (auto& [p, n] : names) req.name(p, n);
-  for (auto& [p, v] : values) req.value(p, v);
   if (u.returns_new()) req.return_values(return_value::all_new);
   auto resp = co_await client_->execute(req, ec, diag);
   if (ec || !resp.attributes) co_return std::nullopt;
@@ -469,17 +388,24 @@ asio::awaitable<std::optional<ddb::item>> table::update_raw(std::string pk, std:
 
 asio::awaitable<void> table::remove_raw(std::string pk, std::string sk, bool strict, error_code& ec,
                                         diagnostics& diag) {
+  return remove_raw(std::move(pk), std::move(sk), strict, {}, ec, diag);
+}
+
+asio::awaitable<void> table::remove_raw(std::string pk, std::string sk, bool strict, expr::condition when,
+                                        error_code& ec, diagnostics& diag) {
   diag.clear();
   if (bad_keys(pk, sk, ec, diag)) co_return;
   auto req = delete_item_request(name_, key_of(schema_, std::move(pk), std::move(sk)));
-  if (strict) req.condition("attribute_exists(#pk)").name("#pk", schema_.keys().partition_key());
+  if (strict)
+    when = expr::attribute_exists(expr::path::name(schema_.keys().partition_key())) && std::move(when);
+  if (!when.empty()) req.condition(when);
   co_await client_->execute(req, ec, diag);
 }
 
-asio::awaitable<void> table::remove_raw(std::string pk, std::string sk, bool strict) {
+asio::awaitable<void> table::remove_raw(std::string pk, std::string sk, bool strict, expr::condition when) {
   error_code ec;
   diagnostics diag;
-  co_await remove_raw(std::move(pk), std::move(sk), strict, ec, diag);
+  co_await remove_raw(std::move(pk), std::move(sk), strict, std::move(when), ec, diag);
   throw_if(ec, diag);
 }
 
@@ -503,8 +429,8 @@ std::string detail::describe_key(const ddb::item& item, const table_schema& sche
   return out;
 }
 
-asio::awaitable<void> table::put_model(detail::prepared_model p, bool overwrite, error_code& ec,
-                                       diagnostics& diag) {
+asio::awaitable<void> table::put_model(detail::prepared_model p, bool overwrite, expr::condition when,
+                                       error_code& ec, diagnostics& diag) {
   diag.clear();
   if (p.ec) {
     local_error(p.ec, std::move(p.why), ec, diag);
@@ -519,14 +445,16 @@ asio::awaitable<void> table::put_model(detail::prepared_model p, bool overwrite,
     co_return;
   }
   auto req = put_item_request(name_, std::move(p.item));
-  if (!overwrite) req.condition("attribute_not_exists(#pk)").name("#pk", keys.partition_key());
+  if (!overwrite)
+    when = expr::attribute_not_exists(expr::path::name(keys.partition_key())) && std::move(when);
+  if (!when.empty()) req.condition(when);
   co_await client_->execute(req, ec, diag);
 }
 
-asio::awaitable<void> table::put_model(detail::prepared_model p, bool overwrite) {
+asio::awaitable<void> table::put_model(detail::prepared_model p, bool overwrite, expr::condition when) {
   error_code ec;
   diagnostics diag;
-  co_await put_model(std::move(p), overwrite, ec, diag);
+  co_await put_model(std::move(p), overwrite, std::move(when), ec, diag);
   throw_if(ec, diag);
 }
 
@@ -753,6 +681,7 @@ item_stream table::stream_impl(std::string pk, sort_condition condition, query_o
     }
     req.projection(std::move(projection));
   }
+  if (!options.filter().empty()) req.filter(options.filter());
   if (options.page_size() > 0) req.limit(options.page_size());
   if (options.consistent()) req.consistent_read();
   if (options.reversed()) req.scan_index_forward(false);

@@ -29,7 +29,8 @@ void set_condition(Action& action, const Arg& arg) {
   if (!arg.condition().empty()) action.condition(arg.condition());
 }
 
-/// The placeholder insert_arg's condition names the partition key attribute with.
+/// The placeholder insert_arg's condition (and update_arg's must_exist) names the partition key
+/// attribute with.
 constexpr const char* insert_placeholder = "#ddb_insert_pk";
 
 bool conflict_code(const std::string& code) noexcept { return code == "TransactionConflict"; }
@@ -51,6 +52,11 @@ void validate(const transaction& tx, std::size_t max_actions) {
                        "transact_write: actions " + std::to_string(it->second) + " and " + std::to_string(i) +
                            " are on one item " + describe(key_of(arg)));
     check_key(key_of(arg), "transact_write");
+    const std::string& malformed =
+        std::visit([](auto& a) -> const std::string& { return a.expression_error(); }, arg);
+    if (!malformed.empty())
+      throw ddb::error(client_errc::invalid_expression,
+                       "transact_write: action " + std::to_string(i) + ": " + malformed);
     const ddb::item* attributes = nullptr;
     if (auto a = std::get_if<insert_arg>(&arg)) attributes = &a->attributes();
     if (auto p = std::get_if<put_arg>(&arg)) attributes = &p->attributes();
@@ -90,7 +96,14 @@ transact_write_request make_transact_write_request(const std::string& table, con
     } else if (auto u = std::get_if<update_arg>(&arg)) {
       transact_update update(table, u->key().to_item(cfg));
       update.update(u->update());
-      set_condition(with_common(update, *u), *u);
+      with_common(update, *u);
+      if (u->must_exist()) {
+        std::string condition = std::string("attribute_exists(") + insert_placeholder + ")";
+        if (!u->condition().empty()) condition += " AND (" + u->condition() + ")";
+        update.condition(std::move(condition)).name(insert_placeholder, cfg.partition_key());
+      } else {
+        set_condition(update, *u);
+      }
       req.add(std::move(update));
     } else if (auto d = std::get_if<delete_arg>(&arg)) {
       transact_delete del(table, d->key().to_item(cfg));

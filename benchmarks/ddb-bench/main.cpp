@@ -354,6 +354,8 @@ const char* client_errc_name(int v) {
     return "response_too_large";
   case ddb::client_errc::invalid_credentials:
     return "invalid_credentials";
+  case ddb::client_errc::invalid_expression:
+    return "invalid_expression";
   }
   return "client_error";
 }

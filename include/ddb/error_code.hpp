@@ -27,6 +27,7 @@ enum class client_errc {
   invalid_config,        // a configuration value (endpoint URL, file) is unusable
   response_too_large,    // a response's head or body is over client_options' limits
   invalid_credentials,   // credentials that cannot go in a header (control characters)
+  invalid_expression,    // an expression builder is malformed (a bad path, an empty IN list, ...)
 };
 
 /// Errors DynamoDB returns, from the `__type` of the error body.

@@ -1,6 +1,7 @@
 // What the DynamoDB requests share: the option enums and the expression names/values part.
 #pragma once
 
+#include <ddb/expr/render.hpp>
 #include <ddb/value.hpp>
 
 #include <map>
@@ -40,9 +41,6 @@ enum class select_attributes {
   count,                    // COUNT
 };
 
-/// ExpressionAttributeNames: placeholders ("#n") to attribute names, in a stable order.
-using expression_names = std::map<std::string, std::string, std::less<>>;
-
 namespace detail {
 
 /// ExpressionAttributeNames for requests whose expressions can only name attributes
@@ -56,9 +54,17 @@ public:
     return static_cast<Derived&>(*this);
   }
   const expression_names& names() const noexcept { return names_; }
+  /// Why an expression builder given to this request is malformed ("" when none is): the request
+  /// then fails with client_errc::invalid_expression before anything is sent.
+  const std::string& expression_error() const noexcept { return expression_error_; }
 
 protected:
+  void keep_error(std::string why) {
+    if (expression_error_.empty()) expression_error_ = std::move(why);
+  }
+
   expression_names names_;
+  std::string expression_error_;
 };
 
 /// ExpressionAttributeNames and ExpressionAttributeValues.
@@ -74,6 +80,13 @@ public:
   const ddb::item& values() const noexcept { return values_; }
 
 protected:
+  /// Renders a condition or update builder into `slot` with its placeholders.
+  template <class Builder>
+  void render_into(std::string& slot, const Builder& builder) {
+    std::string why;
+    if (expr::render(builder, slot, this->names_, values_, why)) this->keep_error(std::move(why));
+  }
+
   ddb::item values_;
 };
 

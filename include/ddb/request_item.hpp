@@ -58,6 +58,11 @@ public:
     condition_ = std::move(expression);
     return self();
   }
+  /// ConditionExpression from a builder (expr/condition.hpp), its placeholders added.
+  Derived& condition(const expr::condition& c) {
+    this->render_into(condition_, c);
+    return self();
+  }
   /// ReturnValues. PutItem and DeleteItem accept only none and all_old.
   Derived& return_values(return_value v) {
     return_values_ = v;
@@ -130,6 +135,11 @@ public:
   /// UpdateExpression, e.g. "SET a = :a REMOVE b".
   update_item_request& update(std::string expression) {
     update_ = std::move(expression);
+    return *this;
+  }
+  /// UpdateExpression from a builder (expr/update.hpp), its placeholders added.
+  update_item_request& update(const expr::update_actions& u) {
+    render_into(update_, u);
     return *this;
   }
 

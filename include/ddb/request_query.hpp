@@ -25,6 +25,11 @@ public:
     filter_ = std::move(expression);
     return self();
   }
+  /// FilterExpression from a builder (expr/condition.hpp), its placeholders added.
+  Derived& filter(const expr::condition& c) {
+    this->render_into(filter_, c);
+    return self();
+  }
   /// ProjectionExpression, e.g. "#n, age".
   Derived& projection(std::string expression) {
     projection_ = std::move(expression);
@@ -91,6 +96,12 @@ public:
   /// KeyConditionExpression (required), e.g. "PK = :pk AND SK > :sk".
   query_request& key_condition(std::string expression) {
     key_condition_ = std::move(expression);
+    return *this;
+  }
+  /// KeyConditionExpression from a builder: `attr("PK") == pk && begins_with("SK", prefix)`
+  /// (DynamoDB accepts only =, <, <=, >, >=, between and begins_with on the keys, ANDed).
+  query_request& key_condition(const expr::condition& c) {
+    render_into(key_condition_, c);
     return *this;
   }
   /// ScanIndexForward: false reads in descending sort key order.

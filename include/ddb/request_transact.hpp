@@ -71,6 +71,11 @@ public:
     condition_ = std::move(expression);
     return static_cast<Derived&>(*this);
   }
+  /// ConditionExpression from a builder (expr/condition.hpp), its placeholders added.
+  Derived& condition(const expr::condition& c) {
+    this->render_into(condition_, c);
+    return static_cast<Derived&>(*this);
+  }
   /// ReturnValuesOnConditionCheckFailure: none or all_old.
   Derived& return_values_on_condition_check_failure(return_value v) {
     on_condition_failure_ = v;
@@ -116,6 +121,11 @@ public:
     update_ = std::move(expression);
     return *this;
   }
+  /// UpdateExpression from a builder (expr/update.hpp), its placeholders added.
+  transact_update& update(const expr::update_actions& u) {
+    render_into(update_, u);
+    return *this;
+  }
 
   const ddb::item& key() const noexcept { return key_; }
   const std::string& update() const noexcept { return update_; }
@@ -142,6 +152,11 @@ public:
   transact_condition_check(std::string table, ddb::item key, std::string condition_expression)
       : transact_write_options(std::move(table)), key_(std::move(key)) {
     condition(std::move(condition_expression));
+  }
+  /// The condition from a builder (expr/condition.hpp).
+  transact_condition_check(std::string table, ddb::item key, const expr::condition& c)
+      : transact_write_options(std::move(table)), key_(std::move(key)) {
+    condition(c);
   }
   const ddb::item& key() const noexcept { return key_; }
 

@@ -37,10 +37,12 @@
 #include <ddb/client.hpp>
 #include <ddb/diagnostics.hpp>
 #include <ddb/error_code.hpp>
+#include <ddb/expr/condition.hpp>
 #include <ddb/pager.hpp>
 #include <ddb/table/index.hpp>
 #include <ddb/table/keys.hpp>
 #include <ddb/table/model.hpp>
+#include <ddb/table/update_expression.hpp>
 #include <ddb/value.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -207,6 +209,13 @@ public:
     prefetch_ = n;
     return *this;
   }
+  /// FilterExpression (expr/condition.hpp): DynamoDB drops the items that fail it after reading
+  /// them (they still cost read capacity, and page_size() counts them); limit() counts the items
+  /// that pass.
+  query_options& filter(expr::condition c) {
+    filter_ = std::move(c);
+    return *this;
+  }
 
   const std::optional<table_index>& index() const noexcept { return index_; }
   bool reversed() const noexcept { return reverse_; }
@@ -217,6 +226,7 @@ public:
   bool consistent() const noexcept { return consistent_; }
   const ddb::table::cursor& start_from() const noexcept { return start_; }
   unsigned prefetch() const noexcept { return prefetch_; }
+  const expr::condition& filter() const noexcept { return filter_; }
 
 private:
   std::optional<table_index> index_;
@@ -228,6 +238,7 @@ private:
   bool consistent_ = false;
   ddb::table::cursor start_;
   unsigned prefetch_ = 1;
+  expr::condition filter_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -286,101 +297,6 @@ template <any_sort_or_prefix_key K>
 sort_condition greater_equal(const K& k) {
   return sort_condition(sort_condition::op::greater_equal, k.str());
 }
-
-// ---------------------------------------------------------------------------------------------
-// Update expressions
-
-/// An UpdateExpression (and optional ConditionExpression) built from calls; attribute names and
-/// values become placeholders `#n0`, `:v0`, ... so reserved words (`name`, `size`) are fine.
-/// Names are top-level attribute names (no document paths).
-///
-///     auto u = ddb::table::update().set("name", "Alice").remove("tmp").add("visits", 1)
-///                  .append("log", log_entries).set_if_not_exists("created", "today")
-///                  .condition_equals("version", 3).return_new();
-class update_expression {
-public:
-  enum class action { set, remove, add, append, set_if_not_exists, del };
-  struct clause {
-    action what;
-    std::string name;
-    ddb::value v;
-  };
-
-  update_expression() = default;
-
-  /// SET name = v.
-  update_expression& set(std::string name, ddb::value v) {
-    return push(action::set, std::move(name), std::move(v));
-  }
-  /// REMOVE name.
-  update_expression& remove(std::string name) { return push(action::remove, std::move(name), {}); }
-  /// ADD name v: adds to a number (creating it as v) or adds elements to a set.
-  update_expression& add(std::string name, ddb::value v) {
-    return push(action::add, std::move(name), std::move(v));
-  }
-  /// DELETE name v: removes elements from a set.
-  update_expression& delete_elements(std::string name, ddb::value v) {
-    return push(action::del, std::move(name), std::move(v));
-  }
-  /// SET name = list_append(if_not_exists(name, []), elements): appends to a list, creating it.
-  update_expression& append(std::string name, ddb::list elements) {
-    return push(action::append, std::move(name), ddb::value(std::move(elements)));
-  }
-  /// SET name = if_not_exists(name, v).
-  update_expression& set_if_not_exists(std::string name, ddb::value v) {
-    return push(action::set_if_not_exists, std::move(name), std::move(v));
-  }
-
-  /// Conditions, ANDed together. The item must exist:
-  update_expression& condition_exists() {
-    must_exist_ = true;
-    return *this;
-  }
-  /// attribute_exists(name) / attribute_not_exists(name).
-  update_expression& condition_attribute_exists(std::string name) {
-    return cond("attribute_exists", std::move(name), {});
-  }
-  update_expression& condition_attribute_not_exists(std::string name) {
-    return cond("attribute_not_exists", std::move(name), {});
-  }
-  /// name OP v, OP one of = <> < <= > >=.
-  update_expression& condition(std::string name, std::string op, ddb::value v) {
-    return cond(std::move(op), std::move(name), std::move(v));
-  }
-  update_expression& condition_equals(std::string name, ddb::value v) {
-    return cond("=", std::move(name), std::move(v));
-  }
-
-  /// Return the whole item as it is after the update (ReturnValues=ALL_NEW).
-  update_expression& return_new(bool on = true) {
-    return_new_ = on;
-    return *this;
-  }
-
-  const std::vector<clause>& clauses() const noexcept { return clauses_; }
-  const std::vector<clause>& conditions() const noexcept { return conditions_; }
-  bool must_exist() const noexcept { return must_exist_; }
-  bool returns_new() const noexcept { return return_new_; }
-
-  /// Renders the expressions into `update`/`condition`, with placeholders added to the maps.
-  void render(std::string& update, std::string& condition, expression_names& names, ddb::item& values) const;
-
-private:
-  update_expression& push(action a, std::string name, ddb::value v) {
-    clauses_.push_back(clause{a, std::move(name), std::move(v)});
-    return *this;
-  }
-  update_expression& cond(std::string op, std::string name, ddb::value v); // checks `op`
-
-  std::vector<clause> clauses_;
-  std::vector<clause> conditions_;
-  std::vector<std::string> ops_;
-  bool must_exist_ = false;
-  bool return_new_ = false;
-};
-
-/// A new update expression: `ddb::table::update().set("a", 1)`.
-inline update_expression update() { return update_expression(); }
 
 // ---------------------------------------------------------------------------------------------
 // The stream of a query
@@ -587,6 +503,17 @@ public:
                                    error_code& ec, diagnostics& diag) {
     return put_raw(pk.str(), sk.str(), std::move(attributes), overwrite, ec, diag);
   }
+  /// PutItem that creates the item, or replaces it only when `when` holds on the stored item
+  /// (else conditional_check_failed): `attr("version") == 3`.
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> put(const P& pk, const S& sk, ddb::item attributes, expr::condition when) {
+    return put_raw(pk.str(), sk.str(), std::move(attributes), true, std::move(when));
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> put(const P& pk, const S& sk, ddb::item attributes, expr::condition when,
+                                   error_code& ec, diagnostics& diag) {
+    return put_raw(pk.str(), sk.str(), std::move(attributes), true, std::move(when), ec, diag);
+  }
 
   /// GetItem: the item with its key attributes stripped, or nullopt when there is none.
   template <any_partition_key P, any_sort_key S>
@@ -628,6 +555,17 @@ public:
   template <any_partition_key P, any_sort_key S>
   boost::asio::awaitable<void> remove_strict(const P& pk, const S& sk, error_code& ec, diagnostics& diag) {
     return remove_raw(pk.str(), sk.str(), true, ec, diag);
+  }
+  /// DeleteItem only when `when` holds on the stored item (else conditional_check_failed; a
+  /// missing item fails any condition but attribute_not_exists).
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> remove(const P& pk, const S& sk, expr::condition when) {
+    return remove_raw(pk.str(), sk.str(), false, std::move(when));
+  }
+  template <any_partition_key P, any_sort_key S>
+  boost::asio::awaitable<void> remove(const P& pk, const S& sk, expr::condition when, error_code& ec,
+                                      diagnostics& diag) {
+    return remove_raw(pk.str(), sk.str(), false, std::move(when), ec, diag);
   }
 
   /// The items of partition `pk` (of the index in `options`) matching `condition`, every page
@@ -676,7 +614,16 @@ public:
   }
   template <model T>
   boost::asio::awaitable<void> put(const T& m, bool overwrite, error_code& ec, diagnostics& diag) {
-    return put_model(detail::prepare_item(m, model_opts()), overwrite, ec, diag);
+    return put_model(detail::prepare_item(m, model_opts()), overwrite, {}, ec, diag);
+  }
+  /// PutItem of a model that creates it, or replaces it only when `when` holds on the stored item.
+  template <model T>
+  boost::asio::awaitable<void> put(const T& m, expr::condition when) {
+    return put_model(detail::prepare_item(m, model_opts()), true, std::move(when));
+  }
+  template <model T>
+  boost::asio::awaitable<void> put(const T& m, expr::condition when, error_code& ec, diagnostics& diag) {
+    return put_model(detail::prepare_item(m, model_opts()), true, std::move(when), ec, diag);
   }
   /// put(m, false).
   template <model T>
@@ -768,9 +715,13 @@ public:
   }
 
   // The same operations on encoded keys (`USER#alice`), for code generic over entities.
-  boost::asio::awaitable<void> put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite);
+  // `when`: a condition on the stored item, ANDed with overwrite = false's attribute_not_exists.
+  boost::asio::awaitable<void> put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite,
+                                       expr::condition when = {});
   boost::asio::awaitable<void> put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite,
                                        error_code& ec, diagnostics& diag);
+  boost::asio::awaitable<void> put_raw(std::string pk, std::string sk, ddb::item attributes, bool overwrite,
+                                       expr::condition when, error_code& ec, diagnostics& diag);
   boost::asio::awaitable<std::optional<ddb::item>> get_raw(std::string pk, std::string sk,
                                                            get_options options);
   boost::asio::awaitable<std::optional<ddb::item>>
@@ -779,9 +730,12 @@ public:
                                                               update_expression u);
   boost::asio::awaitable<std::optional<ddb::item>>
   update_raw(std::string pk, std::string sk, update_expression u, error_code& ec, diagnostics& diag);
-  boost::asio::awaitable<void> remove_raw(std::string pk, std::string sk, bool strict);
+  boost::asio::awaitable<void> remove_raw(std::string pk, std::string sk, bool strict,
+                                          expr::condition when = {});
   boost::asio::awaitable<void> remove_raw(std::string pk, std::string sk, bool strict, error_code& ec,
                                           diagnostics& diag);
+  boost::asio::awaitable<void> remove_raw(std::string pk, std::string sk, bool strict, expr::condition when,
+                                          error_code& ec, diagnostics& diag);
   boost::asio::awaitable<std::vector<ddb::item>> query_raw(std::string pk, sort_condition condition,
                                                            query_options options);
   boost::asio::awaitable<std::vector<ddb::item>> query_raw(std::string pk, sort_condition condition,
@@ -791,9 +745,9 @@ public:
 
 private:
   // Models: compiled cores over whole items (keys not stripped).
-  boost::asio::awaitable<void> put_model(detail::prepared_model p, bool overwrite);
-  boost::asio::awaitable<void> put_model(detail::prepared_model p, bool overwrite, error_code& ec,
-                                         diagnostics& diag);
+  boost::asio::awaitable<void> put_model(detail::prepared_model p, bool overwrite, expr::condition when = {});
+  boost::asio::awaitable<void> put_model(detail::prepared_model p, bool overwrite, expr::condition when,
+                                         error_code& ec, diagnostics& diag);
   boost::asio::awaitable<void> remove_model(detail::prepared_model p);
   boost::asio::awaitable<std::optional<ddb::item>> get_whole(detail::prepared_model p, get_options options,
                                                              error_code& ec, diagnostics& diag);

@@ -33,11 +33,13 @@
 #include <ddb/async.hpp>
 #include <ddb/client.hpp>
 #include <ddb/error.hpp>
+#include <ddb/expr/render.hpp>
 #include <ddb/requests.hpp>
 #include <ddb/retry_policy.hpp>
 #include <ddb/table/index.hpp>
 #include <ddb/table/item_key.hpp>
 #include <ddb/table/model.hpp>
+#include <ddb/table/update_expression.hpp>
 #include <ddb/value.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -67,6 +69,12 @@ public:
     condition_ = std::move(expression);
     return self();
   }
+  /// ConditionExpression from a builder (expr/condition.hpp), its placeholders added.
+  Derived& condition(const expr::condition& c) {
+    std::string why;
+    if (expr::render(c, condition_, names_, values_, why)) keep_error(std::move(why));
+    return self();
+  }
   /// ExpressionAttributeNames entry `#n` -> attribute.
   Derived& name(std::string placeholder, std::string attribute) {
     names_.insert_or_assign(std::move(placeholder), std::move(attribute));
@@ -88,9 +96,17 @@ public:
   const expression_names& names() const noexcept { return names_; }
   const ddb::item& values() const noexcept { return values_; }
   bool return_old_on_failure() const noexcept { return return_old_; }
+  /// Why a builder given to this action is malformed ("" when none is): transact_write then
+  /// throws ddb::error(client_errc::invalid_expression) before anything is sent.
+  const std::string& expression_error() const noexcept { return expression_error_; }
 
 protected:
   explicit arg_common(item_key key) : key_(std::move(key)) {}
+  void keep_error(std::string why) {
+    if (expression_error_.empty()) expression_error_ = std::move(why);
+  }
+  expression_names& names_ref() noexcept { return names_; }
+  ddb::item& values_ref() noexcept { return values_; }
 
 private:
   Derived& self() { return static_cast<Derived&>(*this); }
@@ -99,6 +115,7 @@ private:
   expression_names names_;
   ddb::item values_;
   bool return_old_ = false;
+  std::string expression_error_;
 };
 
 } // namespace detail
@@ -165,10 +182,32 @@ public:
     for (auto& [p, v] : update.values()) value(p, v);
   }
 
+  /// The table layer's builder (`ddb::table::update()`): its actions, its conditions and
+  /// condition_exists(). return_new() has no meaning in a transaction: transact_write refuses it.
+  template <any_partition_key P, any_sort_key S>
+  update_arg(const P& pk, const S& sk, const update_expression& u) : update_arg(item_key(pk, sk), u) {}
+  update_arg(item_key key, const update_expression& u) : arg_common(std::move(key)) {
+    std::string why;
+    if (expr::render(u.actions(), update_, names_ref(), values_ref(), why)) keep_error(std::move(why));
+    if (!u.when().empty()) condition(u.when());
+    must_exist_ = u.must_exist();
+    if (u.returns_new()) keep_error("return_new() in a transaction (TransactWriteItems returns no items)");
+  }
+  template <model T>
+  update_arg(const T& probe, const update_expression& u, const key_config& cfg = {})
+      : update_arg(model_key(probe, cfg), u) {}
+  /// Actions alone (expr/update.hpp).
+  template <any_partition_key P, any_sort_key S>
+  update_arg(const P& pk, const S& sk, const expr::update_actions& u)
+      : update_arg(item_key(pk, sk), update_expression(u)) {}
+
   const std::string& update() const noexcept { return update_; }
+  /// update_expression::condition_exists(): the item must exist (attribute_exists on its key).
+  bool must_exist() const noexcept { return must_exist_; }
 
 private:
   std::string update_;
+  bool must_exist_ = false;
 };
 
 /// Delete (with an optional condition).
@@ -195,6 +234,14 @@ public:
   template <model T>
   condition_check_arg(const T& probe, std::string condition_expression, const key_config& cfg = {})
       : condition_check_arg(model_key(probe, cfg), std::move(condition_expression)) {}
+  /// The condition from a builder (expr/condition.hpp).
+  template <any_partition_key P, any_sort_key S>
+  condition_check_arg(const P& pk, const S& sk, const expr::condition& c)
+      : condition_check_arg(item_key(pk, sk), c) {}
+  condition_check_arg(item_key key, const expr::condition& c) : arg_common(std::move(key)) { condition(c); }
+  template <model T>
+  condition_check_arg(const T& probe, const expr::condition& c, const key_config& cfg = {})
+      : condition_check_arg(model_key(probe, cfg), c) {}
 };
 
 using transact_arg = std::variant<insert_arg, put_arg, update_arg, delete_arg, condition_check_arg>;
