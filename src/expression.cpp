@@ -32,17 +32,16 @@ path::path(std::string_view text) {
     while (i < text.size() && text[i] == '[') {
       std::size_t close = text.find(']', i);
       if (close == std::string_view::npos) {
-      fail("a '[' without its ']'");
-      return;
-    }
+        fail("a '[' without its ']'");
+        return;
+      }
       std::string_view digits = text.substr(i + 1, close - i - 1);
       std::size_t index = 0;
       auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-      if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size())
-        {
-      fail("a list index that is not a number: [" + std::string(digits) + "]");
-      return;
-    }
+      if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size()) {
+        fail("a list index that is not a number: [" + std::string(digits) + "]");
+        return;
+      }
       elements_.push_back(element{{}, index, true});
       i = close + 1;
     }
@@ -62,8 +61,10 @@ path::path(std::string_view text) {
 
 path path::name(std::string attribute) {
   path p;
-  if (attribute.empty()) p.error_ = "malformed path: an empty attribute name";
-  else p.elements_.push_back(element{std::move(attribute), 0, false});
+  if (attribute.empty())
+    p.error_ = "malformed path: an empty attribute name";
+  else
+    p.elements_.push_back(element{std::move(attribute), 0, false});
   return p;
 }
 
@@ -96,7 +97,8 @@ void path::check_depth() {
 }
 
 std::string_view path::attribute() const noexcept {
-  return elements_.empty() || elements_[0].is_index ? std::string_view() : std::string_view(elements_[0].name);
+  return elements_.empty() || elements_[0].is_index ? std::string_view()
+                                                    : std::string_view(elements_[0].name);
 }
 
 std::string path::str() const {
@@ -132,7 +134,7 @@ struct condition::node {
   kind what = kind::compare;
   comparison op = comparison::equal;
   expr::type t = expr::type::string;
-  std::vector<operand> operands; // compare: 2; between: 3; in: 1 + candidates; functions: path, arg
+  std::vector<operand> operands;           // compare: 2; between: 3; in: 1 + candidates; functions: path, arg
   std::shared_ptr<const node> left, right; // all, any; negate: left
   std::string error;                       // found when built
 };
@@ -373,8 +375,8 @@ public:
       return;
     }
     static constexpr std::array<std::string_view, 6> ops = {" = ", " <> ", " < ", " <= ", " > ", " >= "};
-    static constexpr std::array<std::string_view, 10> types = {"S",  "SS", "N", "NS",   "B",
-                                                               "BS", "BOOL", "NULL", "L", "M"};
+    static constexpr std::array<std::string_view, 10> types = {"S",  "SS",   "N",    "NS", "B",
+                                                               "BS", "BOOL", "NULL", "L",  "M"};
     auto call = [&](std::string_view fn) {
       out += fn;
       out += '(';
@@ -446,9 +448,9 @@ public:
     case k::plus:
     case k::minus:
       if (in_arithmetic) {
-      fail("arithmetic inside arithmetic ((a + b) + c) is not an UpdateExpression");
-      return;
-    }
+        fail("arithmetic inside arithmetic ((a + b) + c) is not an UpdateExpression");
+        return;
+      }
       set(*n.a, out, true);
       out += n.what == k::plus ? " + " : " - ";
       set(*n.b, out, true);
@@ -466,8 +468,7 @@ public:
 
   void set_argument(const set_value::node& n, std::string& out) {
     using k = set_value::node::kind;
-    if (n.what == k::plus || n.what == k::minus)
-      {
+    if (n.what == k::plus || n.what == k::minus) {
       fail("arithmetic as a function argument is not an UpdateExpression");
       return;
     }

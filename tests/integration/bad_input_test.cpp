@@ -153,7 +153,7 @@ TEST(BadInputSent, TableLayerRejectsBeforeSending) {
 
     auto twice = dt::update().set("n", 1).remove("n");
     co_await t.update(alice, g1, twice, ec, diag);
-    expect_rejected(client_errc::invalid_argument, "an attribute in two update clauses");
+    expect_rejected(client_errc::invalid_expression, "an attribute in two update clauses");
 
     auto nothing = dt::update();
     co_await t.update(alice, g1, nothing, ec, diag);

@@ -4,9 +4,11 @@
 #include <ddb/expr/render.hpp>
 #include <ddb/requests.hpp>
 #include <ddb/serialize.hpp>
+#include <ddb/table/model.hpp>
 #include <ddb/table/transact.hpp>
 #include <ddb/table/update_expression.hpp>
 
+#include <boost/describe/class.hpp>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -47,10 +49,14 @@ std::string spelled(const rendered& r) {
         out += it == r.names.end() ? "?" + p : it->second;
       } else {
         auto it = r.values.find(p);
-        if (it == r.values.end()) out += "?" + p;
-        else if (it->second.type() == value_type::string) out += '"' + it->second.as_string() + '"';
-        else if (it->second.type() == value_type::number) out += it->second.as_number().str();
-        else out += "<" + std::string(type_tag(it->second.type())) + ">";
+        if (it == r.values.end())
+          out += "?" + p;
+        else if (it->second.type() == value_type::string)
+          out += '"' + it->second.as_string() + '"';
+        else if (it->second.type() == value_type::number)
+          out += it->second.as_number().str();
+        else
+          out += "<" + std::string(type_tag(it->second.type())) + ">";
       }
       i = end;
     } else {
@@ -243,7 +249,8 @@ TEST(ExprRequests, BuildersGoIntoRequestBodies) {
   EXPECT_EQ(upd.update(), "SET #0.#1 = :0");
   EXPECT_EQ(upd.condition(), "#0.#2 = :1") << "update and condition share the request's placeholders";
 
-  auto q = query_request("t").key_condition(attr("PK") == "p" && begins_with("SK", "O#")).filter(attr("n") > 1);
+  auto q =
+      query_request("t").key_condition(attr("PK") == "p" && begins_with("SK", "O#")).filter(attr("n") > 1);
   EXPECT_EQ(q.key_condition(), "#0 = :0 AND begins_with(#1, :1)");
   EXPECT_EQ(q.filter(), "#2 > :2");
   auto s = scan_request("t").filter(contains("tags", "x"));
@@ -260,11 +267,13 @@ TEST(ExprRequests, MalformedBuilderFailsTheRequest) {
   std::string body = "stale";
   EXPECT_EQ(serialize(put, body), client_errc::invalid_expression);
   EXPECT_TRUE(body.empty());
-  EXPECT_NE(std::string(serialize_error_reason()).find("a..b"), std::string::npos) << serialize_error_reason();
+  EXPECT_NE(std::string(serialize_error_reason()).find("a..b"), std::string::npos)
+      << serialize_error_reason();
 
   auto upd = update_item_request("t", item{{"PK", "a"}}).update(update_actions());
   EXPECT_EQ(serialize(upd, body), client_errc::invalid_expression);
-  auto tx = transact_write_request().add(transact_delete("t", item{{"PK", "a"}}).condition(in(attr("x"), {})));
+  auto tx =
+      transact_write_request().add(transact_delete("t", item{{"PK", "a"}}).condition(in(attr("x"), {})));
   EXPECT_EQ(serialize(tx, body), client_errc::invalid_expression);
 }
 
@@ -290,7 +299,8 @@ TEST(ExprTable, UpdateExpressionOnPathsWithConditions) {
 TEST(ExprTable, TransactionArgumentsTakeBuilders) {
   const dt::partition_key<User> alice("alice");
   const dt::sort_key<Group> g("1");
-  auto up = dt::update_arg(alice, g, dt::update().add("members", 1).condition(attr("open") == true).condition_exists());
+  auto up = dt::update_arg(alice, g,
+                           dt::update().add("members", 1).condition(attr("open") == true).condition_exists());
   EXPECT_EQ(up.update(), "ADD #0 :0");
   EXPECT_EQ(up.condition(), "#1 = :1");
   EXPECT_TRUE(up.must_exist());
@@ -322,4 +332,24 @@ TEST(ExprTable, TransactionArgumentsTakeBuilders) {
     EXPECT_EQ(e.code(), client_errc::invalid_expression);
     EXPECT_NE(std::string(e.what()).find("action 0"), std::string::npos) << e.what();
   }
+}
+
+// Model members as paths, checked by the compiler (compile_fail/model_field_not_described.cpp).
+struct Address {
+  std::string city;
+};
+BOOST_DESCRIBE_STRUCT(Address, (), (city))
+struct Customer {
+  std::string id;
+  Address address;
+  int visits = 0;
+};
+BOOST_DESCRIBE_STRUCT(Customer, (), (id, address, visits))
+
+TEST(ExprTable, ModelFieldsAsPaths) {
+  EXPECT_EQ(dt::field<&Customer::visits>().str(), "visits");
+  auto city = dt::field<&Customer::address>().then(dt::field<&Address::city>());
+  EXPECT_EQ(city.str(), "address.city");
+  EXPECT_EQ(spelled(city == "Paris" && dt::field<&Customer::visits>() > 1),
+            "address.city = \"Paris\" AND visits > 1");
 }

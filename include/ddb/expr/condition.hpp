@@ -97,9 +97,10 @@ inline operand size(path p) { return operand::size_of(std::move(p)); }
 namespace detail {
 /// A comparison needs a path or size() on one side at least; other operands convert.
 template <class T>
-concept expr_side = std::same_as<std::remove_cvref_t<T>, path> || std::same_as<std::remove_cvref_t<T>, operand>;
+concept expr_side =
+    std::same_as<std::remove_cvref_t<T>, path> || std::same_as<std::remove_cvref_t<T>, operand>;
 template <class L, class R>
-concept comparable = (expr_side<L> || expr_side<R>) && std::convertible_to<const L&, operand> &&
+concept comparable = (expr_side<L> || expr_side<R>)&&std::convertible_to<const L&, operand> &&
                      std::convertible_to<const R&, operand>;
 } // namespace detail
 

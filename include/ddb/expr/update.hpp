@@ -39,8 +39,8 @@ public:
   set_value(const char* text) : set_value(ddb::value(text)) {} // a string value
   set_value(ddb::value v);
   template <class T>
-    requires std::constructible_from<ddb::value, T&&> &&
-             (!std::same_as<std::remove_cvref_t<T>, path> && !std::same_as<std::remove_cvref_t<T>, ddb::value>)
+    requires std::constructible_from<ddb::value, T&&> && (!std::same_as<std::remove_cvref_t<T>, path> &&
+                                                          !std::same_as<std::remove_cvref_t<T>, ddb::value>)
   set_value(T&& v) : set_value(ddb::value(std::forward<T>(v))) {}
 
   const std::shared_ptr<const node>& root() const noexcept { return root_; }
@@ -59,9 +59,10 @@ set_value list_append(set_value a, set_value b);
 
 namespace detail {
 template <class T>
-concept set_side = std::same_as<std::remove_cvref_t<T>, path> || std::same_as<std::remove_cvref_t<T>, set_value>;
+concept set_side =
+    std::same_as<std::remove_cvref_t<T>, path> || std::same_as<std::remove_cvref_t<T>, set_value>;
 template <class L, class R>
-concept arithmetic = (set_side<L> || set_side<R>) && std::convertible_to<const L&, set_value> &&
+concept arithmetic = (set_side<L> || set_side<R>)&&std::convertible_to<const L&, set_value> &&
                      std::convertible_to<const R&, set_value>;
 } // namespace detail
 

@@ -42,6 +42,7 @@
 
 #include <ddb/error.hpp>
 #include <ddb/error_code.hpp>
+#include <ddb/expr/path.hpp>
 #include <ddb/number.hpp>
 #include <ddb/page.hpp>
 #include <ddb/table/entity.hpp>
@@ -545,6 +546,41 @@ bool from_item(const Item& item, T& out, error_code& ec) {
     ec = e.code();
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Member paths for expressions
+
+namespace detail {
+template <class P>
+struct member_of;
+template <class C, class M>
+struct member_of<M C::*> {
+  using type = C;
+};
+/// The described name of the member `Member` points to, or "" if it is not described.
+template <auto Member>
+consteval std::string_view member_name() {
+  using C = typename member_of<decltype(Member)>::type;
+  std::string_view name;
+  boost::mp11::mp_for_each<members_of<C>>([&](auto d) {
+    if constexpr (std::is_same_v<std::remove_cv_t<decltype(d.pointer)>, decltype(Member)>)
+      if (d.pointer == Member) name = d.name;
+  });
+  return name;
+}
+} // namespace detail
+
+/// The attribute a described member is stored as, as an expression path checked by the compiler:
+/// `field<&Account::balance>() >= 5`; nested: `field<&User::address>().then(field<&Address::city>())`.
+/// A member missing from BOOST_DESCRIBE_STRUCT does not compile.
+template <auto Member>
+  requires std::is_member_object_pointer_v<decltype(Member)> &&
+           described<typename detail::member_of<decltype(Member)>::type>
+expr::path field() {
+  constexpr std::string_view name = detail::member_name<Member>();
+  static_assert(!name.empty(), "field<&T::m>(): m is not a public member named in BOOST_DESCRIBE_STRUCT");
+  return expr::path::name(std::string(name));
 }
 
 } // namespace ddb::table

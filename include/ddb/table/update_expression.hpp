@@ -69,7 +69,9 @@ public:
     return *this;
   }
   /// attribute_exists(p) / attribute_not_exists(p).
-  update_expression& condition_attribute_exists(const expr::path& p) { return condition(expr::attribute_exists(p)); }
+  update_expression& condition_attribute_exists(const expr::path& p) {
+    return condition(expr::attribute_exists(p));
+  }
   update_expression& condition_attribute_not_exists(const expr::path& p) {
     return condition(expr::attribute_not_exists(p));
   }
