@@ -76,9 +76,9 @@ TEST(Expressions, RequestsWithNestedPathsAndReservedWords) {
     // Every condition function at once, then every kind of action.
     auto when = attr("address.city") == "Lyon" && size("tags") == 3 && contains("colors", "red") &&
                 attribute_type("visits", type::number) && in(attr("status"), {"new", "paid"}) &&
-                between(attr("visits"), 0, 10) && begins_with("name", "xav") && !attribute_exists("deleted") &&
-                (attr("size") > 100 || attr("size") == 5) && attr("visits") > 0 && path::name("a.b") != "x" &&
-                attr("tags[1]") == "b";
+                between(attr("visits"), 0, 10) && begins_with("name", "xav") &&
+                !attribute_exists("deleted") && (attr("size") > 100 || attr("size") == 5) &&
+                attr("visits") > 0 && path::name("a.b") != "x" && attr("tags[1]") == "b";
     auto actions = update_actions()
                        .set("address.city", "Paris")
                        .set("visits", attr("visits") + 1)
@@ -89,7 +89,8 @@ TEST(Expressions, RequestsWithNestedPathsAndReservedWords) {
                        .remove("tags[0]")
                        .add("score", 10)
                        .remove_elements("colors", string_set{"red"});
-    auto update = update_item_request(t, key).update(actions).condition(when).return_values(return_value::all_new);
+    auto update =
+        update_item_request(t, key).update(actions).condition(when).return_values(return_value::all_new);
     auto r = co_await c.execute(update, ec, diag);
     CO_ASSERT_TRUE(!ec);
     CO_ASSERT_TRUE(r.attributes.has_value());
@@ -116,7 +117,8 @@ TEST(Expressions, RequestsWithNestedPathsAndReservedWords) {
     auto grouped = (attr("size") == 5 || attr("size") == 6) && attr("status") == "zzz";
     auto guarded = delete_item_request(t, key).condition(grouped);
     co_await c.execute(guarded, ec, diag);
-    EXPECT_EQ(ec, service_errc::conditional_check_failed) << "a condition lost its parentheses: " << guarded.condition();
+    EXPECT_EQ(ec, service_errc::conditional_check_failed)
+        << "a condition lost its parentheses: " << guarded.condition();
 
     // Delete with a condition on a nested path.
     auto keep = delete_item_request(t, key).condition(attr("address.city") == "Lyon");
@@ -125,10 +127,13 @@ TEST(Expressions, RequestsWithNestedPathsAndReservedWords) {
 
     // Query: key condition and filter from builders.
     for (int i = 0; i < 6; ++i) {
-      auto put = put_item_request(t, item{{"PK", "q"}, {"SK", "O#" + std::to_string(i)}, {"meta", item{{"n", i}}}});
+      auto put =
+          put_item_request(t, item{{"PK", "q"}, {"SK", "O#" + std::to_string(i)}, {"meta", item{{"n", i}}}});
       co_await c.put_item(put);
     }
-    auto q = query_request(t).key_condition(attr("PK") == "q" && begins_with("SK", "O#")).filter(attr("meta.n") >= 3);
+    auto q = query_request(t)
+                 .key_condition(attr("PK") == "q" && begins_with("SK", "O#"))
+                 .filter(attr("meta.n") >= 3);
     auto page = co_await c.query(q);
     EXPECT_EQ(page.count(), 3u);
     auto s = scan_request(t).filter(attr("meta.n") < 2 || attr("status") == "new");
@@ -214,13 +219,14 @@ TEST(Expressions, TableLayerConditionsFiltersAndTransactions) {
     // Every transaction argument with builders.
     item group{{"members", 1}, {"open", true}};
     co_await t.insert(alice, g2, group);
-    auto tx = dt::transaction()
-                  .add(dt::update_arg(alice, g2,
-                                      dt::update().add("members", 1).condition(attr("open") == true).condition_exists()))
-                  .add(dt::condition_check_arg(alice, dt::sort_key<Group>("f1"), attr("kind") == "odd"))
-                  .add(dt::put_arg(alice, dt::sort_key<Group>("f2"), item{{"n", 20}}).condition(attr("n") == 2))
-                  .add(dt::delete_arg(alice, dt::sort_key<Group>("f3")).condition(attribute_exists("kind")))
-                  .add(dt::update_arg(alice, dt::sort_key<Group>("f4"), update_actions().set("n", attr("n") - 4)));
+    auto tx =
+        dt::transaction()
+            .add(dt::update_arg(
+                alice, g2, dt::update().add("members", 1).condition(attr("open") == true).condition_exists()))
+            .add(dt::condition_check_arg(alice, dt::sort_key<Group>("f1"), attr("kind") == "odd"))
+            .add(dt::put_arg(alice, dt::sort_key<Group>("f2"), item{{"n", 20}}).condition(attr("n") == 2))
+            .add(dt::delete_arg(alice, dt::sort_key<Group>("f3")).condition(attribute_exists("kind")))
+            .add(dt::update_arg(alice, dt::sort_key<Group>("f4"), update_actions().set("n", attr("n") - 4)));
     co_await dt::transact_write(c, name, tx, dt::table_schema());
     auto g2_after = co_await t.get(alice, g2);
     CO_ASSERT_TRUE(g2_after.has_value());
@@ -233,7 +239,8 @@ TEST(Expressions, TableLayerConditionsFiltersAndTransactions) {
     EXPECT_FALSE(f3.has_value());
 
     // update_arg's condition_exists() on a missing item cancels the transaction.
-    auto absent = dt::transaction().add(dt::update_arg(alice, missing, dt::update().add("members", 1).condition_exists()));
+    auto absent = dt::transaction().add(
+        dt::update_arg(alice, missing, dt::update().add("members", 1).condition_exists()));
     try {
       co_await dt::transact_write(c, name, absent, dt::table_schema());
       ADD_FAILURE() << "an update of a missing item with condition_exists() applied";
