@@ -49,6 +49,10 @@ public:
       return "credentials with characters a header cannot carry";
     case client_errc::invalid_expression:
       return "malformed expression";
+    case client_errc::proxy_refused:
+      return "the proxy refused the connection";
+    case client_errc::proxy_auth_required:
+      return "the proxy requires authentication (407)";
     }
     return "unknown ddb client error";
   }

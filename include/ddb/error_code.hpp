@@ -28,6 +28,8 @@ enum class client_errc {
   response_too_large,    // a response's head or body is over client_options' limits
   invalid_credentials,   // credentials that cannot go in a header (control characters)
   invalid_expression,    // an expression builder is malformed (a bad path, an empty IN list, ...)
+  proxy_refused,         // the HTTP proxy refused or failed the connection (CONNECT not 2xx, 5xx)
+  proxy_auth_required,   // the HTTP proxy answered 407: no or wrong proxy credentials
 };
 
 /// Errors DynamoDB returns, from the `__type` of the error body.
