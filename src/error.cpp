@@ -53,6 +53,10 @@ public:
       return "the proxy refused the connection";
     case client_errc::proxy_auth_required:
       return "the proxy requires authentication (407)";
+    case client_errc::wait_timeout:
+      return "waiter timed out";
+    case client_errc::table_schema_mismatch:
+      return "table schema differs from the expected one";
     }
     return "unknown ddb client error";
   }

@@ -30,6 +30,8 @@ enum class client_errc {
   invalid_expression,    // an expression builder is malformed (a bad path, an empty IN list, ...)
   proxy_refused,         // the HTTP proxy refused or failed the connection (CONNECT not 2xx, 5xx)
   proxy_auth_required,   // the HTTP proxy answered 407: no or wrong proxy credentials
+  wait_timeout,          // a waiter's max_wait passed before the table reached the state
+  table_schema_mismatch, // ensure_table: the existing table's keys or GSIs are not the schema's
 };
 
 /// Errors DynamoDB returns, from the `__type` of the error body.
