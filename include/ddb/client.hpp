@@ -8,6 +8,7 @@
 #include <ddb/observer.hpp>
 #include <ddb/operations.hpp>
 #include <ddb/pager.hpp>
+#include <ddb/waiters.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -194,6 +195,31 @@ public:
   template <class... A>
   auto async_list_tables(list_tables_request r, A&&... a) {
     return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+
+  /// Waiters (waiters.hpp): DescribeTable until the table is ACTIVE (with its GSIs unless
+  /// options.indexes(false)), returning that description; or until it is gone. Delays as the AWS
+  /// SDKs unless `options` says otherwise; past options.max_wait(): client_errc::wait_timeout,
+  /// the message naming the table and its last status. Cancellable like any operation. The
+  /// client must live until the wait completes (also for the async_* forms).
+  boost::asio::awaitable<table_description> wait_until_table_exists(std::string table,
+                                                                    waiter_options options = {});
+  boost::asio::awaitable<table_description> wait_until_table_exists(std::string table, waiter_options options,
+                                                                    error_code& ec, diagnostics& diag);
+  boost::asio::awaitable<void> wait_until_table_not_exists(std::string table, waiter_options options = {});
+  boost::asio::awaitable<void> wait_until_table_not_exists(std::string table, waiter_options options,
+                                                           error_code& ec, diagnostics& diag);
+  /// (table, options, [diag,] token): void(error_code, table_description) / void(error_code).
+  template <class... A>
+  auto async_wait_until_table_exists(std::string table, waiter_options options, A&&... a) {
+    return detail::async_await(get_executor(), wait_until_table_exists(std::move(table), std::move(options)),
+                               std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_wait_until_table_not_exists(std::string table, waiter_options options, A&&... a) {
+    return detail::async_await(get_executor(),
+                               wait_until_table_not_exists(std::move(table), std::move(options)),
+                               std::forward<A>(a)...);
   }
 
   /// All pages of a Query, lazily, following LastEvaluatedKey (see ddb::pager). The request is
