@@ -38,6 +38,7 @@ TEST(Client, RoundTripsSignedRequests) {
     co_await c.invoke("CreateTable", create_table_body(table), out, ec, diag);
     EXPECT_FALSE(ec) << ec.message() << " " << diag.message;
     EXPECT_NE(out.find("\"TableStatus\""), std::string::npos);
+    co_await c.wait_until_table_exists(table, test_waiter());
 
     std::string put = R"({"TableName":")" + table +
                       R"(","Item":{"PK":{"S":"USER#alice"},"SK":{"S":"GROUP#1"},"n":{"N":"12.50"}}})";
@@ -82,7 +83,9 @@ TEST(Client, ManyCoroutinesShareABoundedPool) {
     ddb::error_code ec;
     ddb::diagnostics diag;
     co_await c.invoke("CreateTable", create_table_body(table), out, ec, diag);
-    EXPECT_FALSE(ec);
+    EXPECT_FALSE(ec) << ec.to_string() << " " << diag.message;
+    // Until the table is ACTIVE, puts fail with ResourceNotFoundException (AWS, dynalite).
+    co_await c.wait_until_table_exists(table, test_waiter());
     int done = 0, failed = 0;
     std::size_t max_open = 0, max_waiting = 0;
     constexpr int n = 200;
@@ -98,6 +101,9 @@ TEST(Client, ManyCoroutinesShareABoundedPool) {
             co_await c.invoke("PutItem", body, r, e, d);
             max_open = std::max(max_open, c.stats().open);
             max_waiting = std::max(max_waiting, c.stats().waiting);
+            if (e)
+              ADD_FAILURE() << "put " << i << ": " << e.to_string() << " " << d.error_type << ": "
+                            << d.message << " (HTTP " << d.http_status << ", " << d.attempts << " attempts)";
             ++(e ? failed : done);
           },
           asio::detached);

@@ -27,6 +27,10 @@
     co_return;                                                                                               \
   }
 
+/// Skips a test (in its body, not in a coroutine) on a server that lacks what it needs, saying so.
+#define DDB_SKIP_ON_DYNALITE(what)                                                                           \
+  if (::ddb_test::on_dynalite()) GTEST_SKIP() << "dynalite (DDB_TEST_SERVER=dynalite) lacks " what
+
 namespace ddb_test {
 
 inline std::string read_state(const char* env, const char* file) {
@@ -36,6 +40,31 @@ inline std::string read_state(const char* env, const char* file) {
   std::string v;
   if (!(in >> v)) throw std::runtime_error(std::string("no ") + file + " in " + dir);
   return v;
+}
+
+/// Which server the ddblocal fixture runs: "dynamodb-local" or "dynalite" (DDB_TEST_SERVER=dynalite).
+inline std::string test_server() {
+  const char* dir = std::getenv("DDB_LOCAL_STATE");
+  std::ifstream in(std::string(dir ? dir : ".") + "/server");
+  std::string v;
+  return in >> v ? v : std::string("dynamodb-local");
+}
+inline bool on_dynalite() { return test_server() == "dynalite"; }
+
+/// Waiter delays for tests: dynalite keeps tables CREATING/DELETING for 500 ms.
+inline ddb::waiter_options test_waiter() {
+  return ddb::waiter_options()
+      .min_delay(std::chrono::milliseconds(50))
+      .max_delay(std::chrono::milliseconds(400))
+      .max_wait(std::chrono::seconds(60));
+}
+
+/// CreateTable, then wait until the table (and its GSIs) is ACTIVE: a put right after
+/// CreateTable fails with ResourceNotFoundException on AWS and dynalite until then.
+inline boost::asio::awaitable<ddb::table_description> create_table(ddb::client& c,
+                                                                   const ddb::create_table_request& r) {
+  co_await c.create_table(r);
+  co_return co_await c.wait_until_table_exists(r.table(), test_waiter());
 }
 
 inline std::string local_endpoint() { return "http://127.0.0.1:" + read_state("DDB_LOCAL_STATE", "port"); }
