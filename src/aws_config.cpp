@@ -366,28 +366,240 @@ endpoint_url parse_endpoint_url(std::string_view url, error_code& ec) {
 
 // ---- Credential provider chain
 
+namespace {
+
+using fail_fn = std::function<void(error_code, std::string)>;
+
+// AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); false when neither is set.
+bool env_keys(const env_lookup& env, credential_source& out, const fail_fn& fail) {
+  const auto id = get_env(env, "AWS_ACCESS_KEY_ID");
+  const auto secret = get_env(env, "AWS_SECRET_ACCESS_KEY");
+  if (!id && !secret) return false;
+  if (!id || !secret) {
+    fail(client_errc::invalid_argument, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
+    return true;
+  }
+  out.provider = credential_provider::static_keys;
+  out.origin = "environment";
+  out.keys.access_key_id = *id;
+  out.keys.secret_access_key = *secret;
+  out.keys.session_token = get_env(env, "AWS_SESSION_TOKEN").value_or("");
+  return true;
+}
+
+// AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI; false when neither is set.
+bool container_source(const env_lookup& env, credential_source& out, const fail_fn& fail) {
+  if (auto rel = get_env(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    if (!rel->starts_with("/")) {
+      fail(client_errc::invalid_argument, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with '/'");
+      return true;
+    }
+    out.endpoint = "http://169.254.170.2" + *rel;
+  } else if (auto full = get_env(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+    error_code uec;
+    auto url = parse_endpoint_url(*full, uec);
+    if (uec) {
+      fail(client_errc::invalid_argument, "AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http(s) URL");
+      return true;
+    }
+    if (!url.tls() && !is_allowed_container_host(url.host)) {
+      fail(client_errc::invalid_argument,
+           "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http only to loopback or the container agent");
+      return true;
+    }
+    out.endpoint = *full;
+  } else {
+    return false;
+  }
+  out.provider = credential_provider::container;
+  out.origin = "container";
+  out.authorization_token_file = get_env(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").value_or("");
+  out.authorization_token = get_env(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN").value_or("");
+  return true;
+}
+
+// The IMDS endpoint (the settings of the active profile); false when it is disabled.
+bool imds_source(const env_lookup& env, const shared_config& cfg, credential_source& out,
+                 const fail_fn& fail) {
+  if (is_true(get_env(env, "AWS_EC2_METADATA_DISABLED"))) return false;
+  std::string endpoint = get_env(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT")
+                             .value_or(std::string(cfg.get("ec2_metadata_service_endpoint").value_or("")));
+  if (endpoint.empty()) {
+    const std::string mode =
+        get_env(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
+            .value_or(std::string(cfg.get("ec2_metadata_service_endpoint_mode").value_or("IPv4")));
+    if (iequals(mode, "IPv6")) {
+      endpoint = "http://[fd00:ec2::254]";
+    } else if (iequals(mode, "IPv4")) {
+      endpoint = "http://169.254.169.254";
+    } else {
+      fail(client_errc::invalid_argument, "EC2 metadata endpoint mode must be IPv4 or IPv6");
+      return true;
+    }
+  }
+  error_code uec;
+  parse_endpoint_url(endpoint, uec);
+  if (uec) {
+    fail(client_errc::invalid_argument, "the EC2 metadata endpoint is not an http(s) URL");
+    return true;
+  }
+  while (endpoint.ends_with("/")) endpoint.pop_back();
+  out.provider = credential_provider::imds;
+  out.origin = "imds";
+  out.endpoint = std::move(endpoint);
+  return true;
+}
+
+// A profile's static keys; false when it has none.
+bool profile_keys(const profile_settings* p, const std::string& origin, credential_source& out,
+                  const fail_fn& fail) {
+  const auto pid = setting(p, "aws_access_key_id");
+  const auto psecret = setting(p, "aws_secret_access_key");
+  if (!pid && !psecret) return false;
+  if (!pid || !psecret) {
+    fail(client_errc::invalid_argument,
+         origin + ": aws_access_key_id and aws_secret_access_key must be set together");
+    return true;
+  }
+  out.provider = credential_provider::static_keys;
+  out.origin = origin;
+  out.keys.access_key_id = *pid;
+  out.keys.secret_access_key = *psecret;
+  out.keys.session_token = setting(p, "aws_session_token").value_or("");
+  return true;
+}
+
+// Resolves a profile's credentials (the active one at depth 0, a source_profile deeper); roles
+// are appended to out.assume_roles outermost first, the caller reverses them.
+bool profile_source(const env_lookup& env, const shared_config& cfg, const std::string& name,
+                    std::vector<std::string>& visited, credential_source& out, const fail_fn& fail) {
+  const std::string origin = "profile " + name;
+  auto it = cfg.sections.find(name);
+  const profile_settings* p = it == cfg.sections.end() ? nullptr : &it->second;
+  if (!p) return false;
+  const bool is_source = !visited.empty();
+  // A source profile's own keys end the chain, even if it names itself (as the SDKs allow).
+  if (is_source && setting(p, "aws_access_key_id")) return profile_keys(p, origin, out, fail);
+  visited.push_back(name);
+
+  const auto role_arn = setting(p, "role_arn");
+  if (role_arn) {
+    if (auto file = setting(p, "web_identity_token_file")) {
+      out.provider = credential_provider::web_identity;
+      out.origin = origin;
+      out.role_arn = *role_arn;
+      out.web_identity_token_file = *file;
+      out.role_session_name = setting(p, "role_session_name").value_or("");
+      return true;
+    }
+  }
+  if (!is_source)
+    for (std::string_view key : {"sso_session", "sso_start_url"})
+      if (setting(p, key)) {
+        fail(client_errc::invalid_argument, origin + ": " + std::string(key) + " is not supported");
+        return true;
+      }
+  if (role_arn) {
+    assume_role_step step;
+    step.origin = origin;
+    step.role_arn = *role_arn;
+    step.role_session_name = setting(p, "role_session_name").value_or("");
+    step.external_id = setting(p, "external_id").value_or("");
+    if (auto d = setting(p, "duration_seconds")) {
+      const bool digits = d->size() <= 5 && std::all_of(d->begin(), d->end(), is_digit);
+      step.duration_seconds = digits ? std::stoi(std::string(*d)) : -1;
+      if (step.duration_seconds < 900 || step.duration_seconds > 43200) {
+        fail(client_errc::invalid_argument, origin + ": duration_seconds must be 900 to 43200");
+        return true;
+      }
+    }
+    if (setting(p, "mfa_serial")) {
+      fail(client_errc::credentials_mfa_required,
+           origin + ": role " + step.role_arn +
+               " needs an MFA code (mfa_serial) and there is no terminal to ask "
+               "for one; use credentials from `aws sts get-session-token` instead");
+      return true;
+    }
+    out.assume_roles.push_back(std::move(step));
+    const auto source_profile = setting(p, "source_profile");
+    const auto credential_source_name = setting(p, "credential_source");
+    if (source_profile && credential_source_name) {
+      fail(client_errc::invalid_argument,
+           origin + ": role_arn with both source_profile and credential_source");
+      return true;
+    }
+    if (credential_source_name) {
+      bool found = false;
+      if (*credential_source_name == "Environment") {
+        found = env_keys(env, out, fail);
+      } else if (*credential_source_name == "Ec2InstanceMetadata") {
+        found = imds_source(env, cfg, out, fail);
+      } else if (*credential_source_name == "EcsContainer") {
+        found = container_source(env, out, fail);
+      } else {
+        fail(client_errc::invalid_argument, origin + ": credential_source must be Environment, "
+                                                     "Ec2InstanceMetadata or EcsContainer");
+        return true;
+      }
+      if (!found)
+        fail(client_errc::invalid_argument,
+             origin + ": credential_source " + std::string(*credential_source_name) + " has no credentials");
+      return true;
+    }
+    if (!source_profile) {
+      fail(client_errc::invalid_argument, origin + ": role_arn needs source_profile or credential_source");
+      return true;
+    }
+    const std::string next(*source_profile);
+    auto next_it = cfg.sections.find(next);
+    const bool next_has_keys =
+        next_it != cfg.sections.end() && setting(&next_it->second, "aws_access_key_id");
+    if (!next_has_keys && std::find(visited.begin(), visited.end(), next) != visited.end()) {
+      std::string path;
+      for (const auto& v : visited) path += v + " -> ";
+      fail(client_errc::invalid_argument, origin + ": source_profile cycle: " + path + next);
+      return true;
+    }
+    if (!profile_source(env, cfg, next, visited, out, fail))
+      fail(client_errc::invalid_argument,
+           origin + ": source_profile " + next + " is in neither the config nor the credentials file");
+    return true;
+  }
+  if (auto cmd = setting(p, "credential_process")) {
+    out.provider = credential_provider::process;
+    out.origin = origin;
+    out.credential_process = *cmd;
+    return true;
+  }
+  if (profile_keys(p, origin, out, fail)) return true;
+  if (is_source) {
+    fail(client_errc::invalid_argument, origin + ": a source_profile without credentials");
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
 credential_source resolve_credential_source(const env_lookup& env, const shared_config& cfg, error_code& ec,
                                             std::string* why) {
   ec = {};
   credential_source out;
-  auto fail = [&](std::string reason) {
-    ec = client_errc::invalid_argument;
+  bool failed = false;
+  const fail_fn fail = [&](error_code e, std::string reason) {
+    if (failed) return; // the first (innermost) reason
+    failed = true;
+    ec = e;
     if (why) *why = std::move(reason);
-    return credential_source{};
+  };
+  auto done = [&]() {
+    if (failed) return credential_source{};
+    std::reverse(out.assume_roles.begin(), out.assume_roles.end());
+    return std::move(out);
   };
 
   // 1. Static keys from the environment.
-  const auto id = get_env(env, "AWS_ACCESS_KEY_ID");
-  const auto secret = get_env(env, "AWS_SECRET_ACCESS_KEY");
-  if (id || secret) {
-    if (!id || !secret) return fail("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
-    out.provider = credential_provider::static_keys;
-    out.origin = "environment";
-    out.keys.access_key_id = *id;
-    out.keys.secret_access_key = *secret;
-    out.keys.session_token = get_env(env, "AWS_SESSION_TOKEN").value_or("");
-    return out;
-  }
+  if (env_keys(env, out, fail)) return done();
 
   // 2. Web identity from the environment (EKS IRSA sets these).
   const auto token_file = get_env(env, "AWS_WEB_IDENTITY_TOKEN_FILE");
@@ -398,83 +610,24 @@ credential_source resolve_credential_source(const env_lookup& env, const shared_
     out.role_arn = *role;
     out.web_identity_token_file = *token_file;
     out.role_session_name = get_env(env, "AWS_ROLE_SESSION_NAME").value_or("");
-    return out;
+    return done();
   }
 
   // 3. The active profile.
-  const std::string origin = "profile " + cfg.profile_name;
-  if (const auto* p = cfg.profile()) {
-    if (auto role_arn = setting(p, "role_arn")) {
-      auto file = setting(p, "web_identity_token_file");
-      if (!file) return fail(origin + ": role_arn with source_profile or credential_source is not supported");
-      out.provider = credential_provider::web_identity;
-      out.origin = origin;
-      out.role_arn = *role_arn;
-      out.web_identity_token_file = *file;
-      out.role_session_name = setting(p, "role_session_name").value_or("");
-      return out;
-    }
-    for (std::string_view key : {"sso_session", "sso_start_url", "credential_process"})
-      if (setting(p, key)) return fail(origin + ": " + std::string(key) + " is not supported");
-    const auto pid = setting(p, "aws_access_key_id");
-    const auto psecret = setting(p, "aws_secret_access_key");
-    if (pid || psecret) {
-      if (!pid || !psecret)
-        return fail(origin + ": aws_access_key_id and aws_secret_access_key must be set together");
-      out.provider = credential_provider::static_keys;
-      out.origin = origin;
-      out.keys.access_key_id = *pid;
-      out.keys.secret_access_key = *psecret;
-      out.keys.session_token = setting(p, "aws_session_token").value_or("");
-      return out;
-    }
-  } else if (get_env(env, "AWS_PROFILE")) {
-    return fail(origin + " (AWS_PROFILE) is in neither the config nor the credentials file");
+  std::vector<std::string> visited;
+  if (profile_source(env, cfg, cfg.profile_name, visited, out, fail)) return done();
+  if (!cfg.profile() && get_env(env, "AWS_PROFILE")) {
+    fail(client_errc::invalid_argument,
+         "profile " + cfg.profile_name + " (AWS_PROFILE) is in neither the config nor the credentials file");
+    return done();
   }
 
   // 4. Container credentials (ECS task roles, EKS Pod Identity).
-  if (auto rel = get_env(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
-    if (!rel->starts_with("/")) return fail("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with '/'");
-    out.endpoint = "http://169.254.170.2" + *rel;
-  } else if (auto full = get_env(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
-    error_code uec;
-    auto url = parse_endpoint_url(*full, uec);
-    if (uec) return fail("AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http(s) URL");
-    if (!url.tls() && !is_allowed_container_host(url.host))
-      return fail("AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http only to loopback or the container agent");
-    out.endpoint = *full;
-  }
-  if (!out.endpoint.empty()) {
-    out.provider = credential_provider::container;
-    out.origin = "container";
-    out.authorization_token_file = get_env(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").value_or("");
-    out.authorization_token = get_env(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN").value_or("");
-    return out;
-  }
+  if (container_source(env, out, fail)) return done();
 
   // 5. EC2 instance metadata.
-  if (is_true(get_env(env, "AWS_EC2_METADATA_DISABLED"))) return out; // none
-  std::string endpoint = get_env(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT")
-                             .value_or(std::string(cfg.get("ec2_metadata_service_endpoint").value_or("")));
-  if (endpoint.empty()) {
-    const std::string mode =
-        get_env(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
-            .value_or(std::string(cfg.get("ec2_metadata_service_endpoint_mode").value_or("IPv4")));
-    if (iequals(mode, "IPv6"))
-      endpoint = "http://[fd00:ec2::254]";
-    else if (iequals(mode, "IPv4"))
-      endpoint = "http://169.254.169.254";
-    else
-      return fail("EC2 metadata endpoint mode must be IPv4 or IPv6");
-  }
-  error_code uec;
-  parse_endpoint_url(endpoint, uec);
-  if (uec) return fail("the EC2 metadata endpoint is not an http(s) URL");
-  while (endpoint.ends_with("/")) endpoint.pop_back();
-  out.provider = credential_provider::imds;
-  out.origin = "imds";
-  out.endpoint = std::move(endpoint);
-  return out;
+  imds_source(env, cfg, out, fail);
+  return done();
 }
 
 // ---- Credential endpoint answers
@@ -564,6 +717,58 @@ std::string assume_role_with_web_identity_body(std::string_view role_arn, std::s
   body += "&WebIdentityToken=";
   percent_encode(body, web_identity_token);
   return body;
+}
+
+std::string assume_role_body(const assume_role_step& step, std::string_view role_session_name) {
+  std::string body = "Action=AssumeRole&Version=2011-06-15&RoleArn=";
+  percent_encode(body, step.role_arn);
+  body += "&RoleSessionName=";
+  percent_encode(body, role_session_name);
+  if (!step.external_id.empty()) {
+    body += "&ExternalId=";
+    percent_encode(body, step.external_id);
+  }
+  if (step.duration_seconds > 0) body += "&DurationSeconds=" + std::to_string(step.duration_seconds);
+  return body;
+}
+
+credentials parse_assume_role_response(std::string_view xml, error_code& ec) {
+  return parse_assume_role_with_web_identity_response(xml, ec); // the same <Credentials>
+}
+
+credentials parse_process_credentials(std::string_view json, error_code& ec, std::string* why) {
+  ec = client_errc::malformed_response;
+  auto bad = [&](std::string reason) {
+    if (why) *why = std::move(reason);
+    return credentials();
+  };
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(json.data(), json.size()).get_object().get(obj))
+    return bad("the output is not a JSON object");
+  int64_t version = 0;
+  if (obj["Version"].get_int64().get(version) || version != 1) return bad("\"Version\" must be the number 1");
+  credentials c;
+  std::string_view expiration;
+  const std::pair<std::string_view, std::string*> strings[] = {{"AccessKeyId", &c.access_key_id},
+                                                               {"SecretAccessKey", &c.secret_access_key},
+                                                               {"SessionToken", &c.session_token}};
+  for (const auto& [key, target] : strings) {
+    auto v = obj[key];
+    if (v.error() == simdjson::NO_SUCH_FIELD) continue;
+    std::string_view text;
+    if (v.get_string().get(text)) return bad("\"" + std::string(key) + "\" is not a string");
+    *target = text;
+  }
+  if (c.access_key_id.empty() || c.secret_access_key.empty())
+    return bad("\"AccessKeyId\" and \"SecretAccessKey\" are required");
+  if (auto v = obj["Expiration"]; v.error() != simdjson::NO_SUCH_FIELD && !v.is_null()) {
+    if (v.get_string().get(expiration)) return bad("\"Expiration\" is not a string");
+    c.expiration = parse_iso8601(expiration);
+    if (!c.expiration) return bad("\"Expiration\" is not an ISO 8601 time");
+  }
+  ec = {};
+  return c;
 }
 
 std::string default_role_session_name(std::chrono::system_clock::time_point now) {

@@ -1,8 +1,10 @@
 // The default credential provider chain: the decision is aws_config's, the I/O is here.
 #include "http_connection.hpp"
+#include "process.hpp"
 
 #include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
+#include <ddb/sigv4.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,6 +15,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <random>
 #include <utility>
@@ -36,6 +39,20 @@ std::string trim(std::string_view s) {
 }
 
 bool has_crlf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+bool has_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// A command's stderr for a message: trimmed, control characters as spaces, at most 500 bytes.
+std::string stderr_excerpt(std::string_view err) {
+  std::string out = trim(err.substr(0, 500));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  if (err.size() > 500) out += "...";
+  return out;
+}
 
 // HTTP/1.1 requests to one host, on one keep-alive connection opened on first use.
 class http_client {
@@ -106,9 +123,10 @@ public:
   using channel = asio::experimental::concurrent_channel<void(error_code, creds_ptr)>;
 
   refreshing_provider(asio::any_io_executor ex, credential_source src, file_loader files,
-                      std::string sts_endpoint, default_credentials_options o)
+                      std::string sts_endpoint, std::string sts_region, default_credentials_options o)
       : ex_(std::move(ex)), src_(std::move(src)), files_(std::move(files)),
-        sts_endpoint_(std::move(sts_endpoint)), opts_(std::move(o)), tls_(asio::ssl::context::tls_client) {
+        sts_endpoint_(std::move(sts_endpoint)), sts_region_(std::move(sts_region)), opts_(std::move(o)),
+        tls_(asio::ssl::context::tls_client) {
     tls_.set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
                      asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     tls_.set_verify_mode(asio::ssl::verify_peer);
@@ -142,9 +160,15 @@ public:
     bool start = false;
     {
       std::lock_guard lock(mutex_);
-      if (current_ &&
-          refresh_decision(*current_, sys_clock::now(), random01_, opts_.refresh) == refresh_action::none)
+      const auto now = sys_clock::now();
+      if (current_ && refresh_decision(*current_, now, random01_, opts_.refresh) == refresh_action::none)
         co_return current_;
+      // A lookup that just failed is not repeated for every operation (IMDS off EC2...).
+      if (!refreshing_ && failure_ && now < failure_until_ &&
+          (!current_ || refresh_decision(*current_, now, random01_, opts_.refresh) == refresh_action::now)) {
+        ec = failure_;
+        co_return nullptr;
+      }
       waiters_.push_back(done);
       start = !std::exchange(refreshing_, true);
     }
@@ -171,27 +195,32 @@ private:
     refresh_guard guard(self);
     error_code ec;
     creds_ptr fresh;
+    std::string why;
     try {
-      fresh = co_await self->fetch_from_source(ec);
-    } catch (const std::exception&) {
+      fresh = co_await self->fetch_from_source(ec, why);
+    } catch (const std::exception& e) {
       ec = client_errc::credentials_not_found;
+      why = e.what();
     }
     guard.self.reset();
-    self->finish(std::move(fresh), ec);
+    self->finish(std::move(fresh), ec, std::move(why));
   }
 
-  void finish(creds_ptr fresh, error_code ec) {
+  void finish(creds_ptr fresh, error_code ec, std::string why = {}) {
     std::vector<std::shared_ptr<channel>> waiters;
     creds_ptr result;
-    std::string warning;
+    std::string warning, failure;
+    if (ec && why.empty()) why = src_.origin + ": " + ec.message();
     {
       std::lock_guard lock(mutex_);
       const auto now = sys_clock::now();
       if (fresh && !ec) {
         current_ = std::move(fresh);
         random01_ = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+        failure_ = {};
       } else if (current_ &&
                  refresh_decision(*current_, now, random01_, opts_.refresh) != refresh_action::now) {
+        warning = "credentials refresh failed (" + why + "); using the current credentials meanwhile";
         ec = {}; // keep using the current ones; the next fetch tries again
       } else if (current_ && static_stability()) {
         // The metadata service is down: serve the old credentials a while longer (the service may
@@ -202,29 +231,42 @@ private:
                                std::chrono::duration_cast<sys_clock::duration>(opts_.stale_extension * extra);
         current_ = std::move(extended);
         warning =
-            "credentials refresh failed (" + ec.message() +
+            "credentials refresh failed (" + why +
             "); serving the previous credentials, which may have expired, until " +
             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opts_.stale_extension).count()) +
             " s or more from now";
         ec = {};
       }
-      if (!ec) result = current_;
+      if (!ec) {
+        result = current_;
+      } else if (ec != asio::error::operation_aborted) {
+        failure = "credentials: " + why;
+        failure_ = ec;
+        failure_until_ = now + opts_.failure_cache;
+      }
       refreshing_ = false;
       waiters.swap(waiters_);
     }
     if (!warning.empty() && opts_.logger) opts_.logger(log_level::warn, warning);
+    if (!failure.empty() && opts_.logger) opts_.logger(log_level::error, failure);
     // Each waiter's completion runs on the executor it awaits from.
     for (auto& w : waiters) w->try_send(ec, result);
   }
 
   // The sources whose credentials the SDKs keep serving through an outage of their endpoint.
   bool static_stability() const noexcept {
-    return src_.provider == credential_provider::container || src_.provider == credential_provider::imds;
+    return src_.assume_roles.empty() &&
+           (src_.provider == credential_provider::container || src_.provider == credential_provider::imds);
   }
 
-  asio::awaitable<creds_ptr> fetch_from_source(error_code& ec) {
+  // The source's credentials, then each role of the chain assumed with the previous ones. `why`
+  // names the source that failed and how.
+  asio::awaitable<creds_ptr> fetch_from_source(error_code& ec, std::string& why) {
     credentials c;
     switch (src_.provider) {
+    case credential_provider::static_keys:
+      c = src_.keys;
+      break;
     case credential_provider::container:
       c = co_await fetch_container(ec);
       break;
@@ -232,14 +274,102 @@ private:
       c = co_await fetch_imds(ec);
       break;
     case credential_provider::web_identity:
-      c = co_await fetch_web_identity(ec);
+      c = co_await fetch_web_identity(ec, why);
+      break;
+    case credential_provider::process:
+      c = co_await fetch_process(ec, why);
       break;
     default:
       ec = client_errc::credentials_not_found;
       break;
     }
+    if (ec && why.empty()) why = src_.origin + ": " + ec.message();
+    for (const auto& step : src_.assume_roles) {
+      if (ec) break;
+      c = co_await assume_role(step, c, ec, why);
+    }
     if (ec) co_return nullptr;
     co_return std::make_shared<const credentials>(std::move(c));
+  }
+
+  asio::awaitable<credentials> fetch_process(error_code& ec, std::string& why) {
+    const std::string what = src_.origin + ": credential_process '" + src_.credential_process + "'";
+    auto r = co_await detail::run_process(src_.credential_process, opts_.process_timeout);
+    ec = client_errc::credentials_process_failed;
+    if (r.ec == client_errc::timeout) {
+      why = what + " did not finish within " + std::to_string(opts_.process_timeout.count()) + " ms (killed)";
+    } else if (r.ec) {
+      why = what + " could not be started: " + r.ec.message();
+    } else if (r.signal) {
+      why = what + " was killed by signal " + std::to_string(r.signal);
+    } else if (r.exit_code != 0) {
+      why = what + " exited " + std::to_string(r.exit_code);
+    } else if (r.truncated) {
+      why = what + " printed more than 64 KB";
+    } else {
+      std::string bad;
+      auto c = parse_process_credentials(r.out, ec, &bad);
+      if (!ec && (has_control(c.access_key_id) || has_control(c.secret_access_key) ||
+                  has_control(c.session_token))) {
+        bad = "credentials with control characters";
+        ec = client_errc::malformed_response;
+      }
+      if (!ec) co_return c;
+      ec = client_errc::credentials_process_failed;
+      why = what + " printed no usable credentials: " + bad;
+    }
+    const auto err = stderr_excerpt(r.err);
+    if (!err.empty()) why += ": " + err;
+    co_return credentials();
+  }
+
+  // STS's answer to `action` for `role`: the credentials, or why not. 200 with unreadable XML is
+  // malformed_response; any other status credentials_sts_failed with STS's code and message.
+  credentials sts_answer(const detail::http_response& res, std::string_view action, const std::string& origin,
+                         const std::string& role, error_code& ec, std::string& why) {
+    const std::string what = origin + ": STS " + std::string(action) + " of " + role;
+    if (res.status != 200) {
+      ec = client_errc::credentials_sts_failed;
+      why = what + " failed: HTTP " + std::to_string(res.status);
+      if (auto e = parse_sts_error(res.body)) why += " " + e->code + ": " + e->message;
+      return credentials();
+    }
+    auto c = parse_assume_role_response(res.body, ec);
+    if (ec) why = what + ": the answer has no readable <Credentials>";
+    return c;
+  }
+
+  asio::awaitable<credentials> assume_role(const assume_role_step& step, const credentials& source,
+                                           error_code& ec, std::string& why) {
+    auto url = parse_endpoint_url(sts_endpoint_, ec);
+    if (ec) co_return credentials();
+    const auto now = sys_clock::now();
+    const std::string session =
+        step.role_session_name.empty() ? default_role_session_name(now) : step.role_session_name;
+    const std::string body = assume_role_body(step, session);
+    const std::string host = url.host_header();
+    constexpr std::string_view content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    const sigv4::header signed_in[] = {sigv4::header("Content-Type", content_type),
+                                       sigv4::header("Host", host)};
+    sigv4::signer signer(sts_region_, "sts");
+    const sigv4::sign_input in("POST", url.path, "", signed_in, body);
+    const auto sig = signer.sign(in, source, now);
+    if (has_crlf(sig.authorization) || has_crlf(sig.security_token)) {
+      ec = client_errc::invalid_credentials;
+      why = step.origin + ": the source credentials of " + step.role_arn + " cannot go in a header";
+      co_return credentials();
+    }
+    std::string headers = "Content-Type: " + std::string(content_type) + "\r\nX-Amz-Date: " + sig.amz_date +
+                          "\r\nAuthorization: " + sig.authorization + "\r\n";
+    if (!sig.security_token.empty()) headers += "X-Amz-Security-Token: " + sig.security_token + "\r\n";
+    http_client http(ex_, url, &tls_, opts_);
+    detail::http_response res;
+    ec = co_await http.request("POST", url.path, headers, body, res);
+    if (ec) {
+      why = step.origin + ": STS AssumeRole of " + step.role_arn + " at " + host + ": " + ec.message();
+      co_return credentials();
+    }
+    co_return sts_answer(res, "AssumeRole", step.origin, step.role_arn, ec, why);
   }
 
   // Reads a token file (trimmed); credentials_not_found when it is missing or empty.
@@ -310,9 +440,13 @@ private:
     co_return parse_credentials_json(res.body, ec);
   }
 
-  asio::awaitable<credentials> fetch_web_identity(error_code& ec) {
+  asio::awaitable<credentials> fetch_web_identity(error_code& ec, std::string& why) {
     const std::string token = read_token(src_.web_identity_token_file, ec);
-    if (ec) co_return credentials();
+    if (ec) {
+      why =
+          src_.origin + ": web_identity_token_file " + src_.web_identity_token_file + " is missing or empty";
+      co_return credentials();
+    }
     auto url = parse_endpoint_url(sts_endpoint_, ec);
     if (ec) co_return credentials();
     const std::string session =
@@ -323,17 +457,14 @@ private:
     ec = co_await http.request(
         "POST", url.path, "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n", body, res);
     if (ec) co_return credentials();
-    if (res.status != 200) {
-      ec = client_errc::credentials_not_found;
-      co_return credentials();
-    }
-    co_return parse_assume_role_with_web_identity_response(res.body, ec);
+    co_return sts_answer(res, "AssumeRoleWithWebIdentity", src_.origin, src_.role_arn, ec, why);
   }
 
   const asio::any_io_executor ex_;
   const credential_source src_;
   const file_loader files_;
   const std::string sts_endpoint_;
+  const std::string sts_region_;
   const default_credentials_options opts_;
   asio::ssl::context tls_;
 
@@ -342,6 +473,8 @@ private:
   double random01_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
   bool refreshing_ = false;
+  error_code failure_; // the last failed lookup, repeated until failure_until_
+  sys_clock::time_point failure_until_{};
   std::vector<std::shared_ptr<channel>> waiters_;
 };
 
@@ -365,31 +498,30 @@ std::shared_ptr<credentials_provider> make_default_credentials_provider(asio::an
   const auto cfg = load_shared_config(env, files, ec, &why);
   if (ec) throw ddb::error(client_errc::invalid_config, "cannot read the shared AWS config files: " + why);
   auto src = resolve_credential_source(env, cfg, ec, &why);
-  if (ec) throw ddb::error(client_errc::invalid_config, "credentials: " + why);
+  if (ec)
+    throw ddb::error(ec == client_errc::invalid_argument ? error_code(client_errc::invalid_config) : ec,
+                     "credentials: " + why);
 
-  std::string sts;
-  switch (src.provider) {
-  case credential_provider::none:
-    return std::make_shared<no_credentials_provider>();
-  case credential_provider::static_keys:
+  std::string sts, sts_region;
+  const bool needs_sts = src.provider == credential_provider::web_identity || !src.assume_roles.empty();
+  if (src.provider == credential_provider::none) return std::make_shared<no_credentials_provider>();
+  if (src.provider == credential_provider::static_keys && src.assume_roles.empty())
     return make_static_credentials_provider(std::move(src.keys));
-  case credential_provider::web_identity:
+  const auto region = resolve_region(env, cfg);
+  sts_region = region.value_or("us-east-1"); // the global endpoint signs as us-east-1
+  if (needs_sts) {
     if (auto url = env("AWS_ENDPOINT_URL_STS"); url && !url->empty()) {
       sts = *url;
     } else {
-      auto region = resolve_region(env, cfg);
       sts = region ? default_endpoint("sts", *region, ec) : "https://sts.amazonaws.com";
       if (ec) throw ddb::error(client_errc::invalid_config, "credentials: no STS endpoint for the region");
     }
     parse_endpoint_url(sts, ec);
     if (ec)
       throw ddb::error(client_errc::invalid_config, "credentials: the STS endpoint is not an http(s) URL");
-    break;
-  default:
-    break;
   }
   return std::make_shared<refreshing_provider>(std::move(ex), std::move(src), std::move(files),
-                                               std::move(sts), std::move(options));
+                                               std::move(sts), std::move(sts_region), std::move(options));
 }
 
 } // namespace ddb

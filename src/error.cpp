@@ -57,6 +57,12 @@ public:
       return "waiter timed out";
     case client_errc::table_schema_mismatch:
       return "table schema differs from the expected one";
+    case client_errc::credentials_process_failed:
+      return "credential_process failed";
+    case client_errc::credentials_sts_failed:
+      return "STS did not give credentials";
+    case client_errc::credentials_mfa_required:
+      return "the role needs an MFA code (mfa_serial), which ddb cannot ask for";
     }
     return "unknown ddb client error";
   }

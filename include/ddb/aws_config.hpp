@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ddb {
 
@@ -41,8 +42,7 @@ using profile_settings = std::map<std::string, std::string, std::less<>>;
 /// start with `#` or `;` at the start of a line, or after whitespace at the end of a property
 /// line; indented lines continue a value or, under `key =` with no value, are sub-properties
 /// stored as "key.sub" (as in `[services NAME]` sections). A key in the credentials file wins
-/// over the same key of the same profile in the config file. `source_profile` and the other
-/// settings are kept but role chaining is not implemented (resolve_credential_source refuses it).
+/// over the same key of the same profile in the config file.
 struct shared_config {
   /// AWS_PROFILE, else "default".
   std::string profile_name = "default";
@@ -115,6 +115,21 @@ enum class credential_provider {
   web_identity, ///< AssumeRoleWithWebIdentity at STS with the token read from a file
   container,    ///< GET `endpoint` (ECS/EKS container credentials)
   imds,         ///< EC2 instance metadata, IMDSv2, at `endpoint`
+  process,      ///< run `credential_process` and read its JSON (parse_process_credentials)
+};
+
+/// One STS AssumeRole call of a role chain: the credentials got so far sign it, its answer
+/// replaces them.
+struct assume_role_step {
+  /// Where the role is configured, for messages: "profile NAME".
+  std::string origin;
+  std::string role_arn;
+  /// Empty: use default_role_session_name().
+  std::string role_session_name;
+  /// Empty: none sent.
+  std::string external_id;
+  /// 0: none sent (STS's default, one hour); else 900..43200, checked when resolving.
+  int duration_seconds = 0;
 };
 
 /// Which provider of the default chain applies, and what it needs.
@@ -134,6 +149,11 @@ struct credential_source {
   /// container: the Authorization header, or a file holding it (read at each fetch; it wins).
   std::string authorization_token;
   std::string authorization_token_file;
+  /// process: the command, run with /bin/sh -c.
+  std::string credential_process;
+  /// Roles to assume in turn with the credentials of the source above (role_arn with
+  /// source_profile or credential_source); the last one's credentials are the result.
+  std::vector<assume_role_step> assume_roles;
 };
 
 /// The default chain's decision, in the order of the Java v2 and PHP SDKs (the JS, Python and
@@ -141,11 +161,19 @@ struct credential_source {
 ///  1. AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); one without the other is
 ///     an error.
 ///  2. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME).
-///  3. The active profile: role_arn + web_identity_token_file (+ role_session_name); role_arn with
-///     source_profile or credential_source, sso_session, sso_start_url and credential_process are
-///     refused (not implemented, and falling through would pick other credentials silently);
-///     then aws_access_key_id + aws_secret_access_key (+ aws_session_token). A profile named by
-///     AWS_PROFILE that neither file has is an error.
+///  3. The active profile, in the Java v2 SDK's order: role_arn + web_identity_token_file
+///     (+ role_session_name); sso_session and sso_start_url are refused (not implemented, and
+///     falling through would pick other credentials silently); role_arn with source_profile or
+///     credential_source (one of the two): AssumeRole with the source's credentials, see below;
+///     credential_process; aws_access_key_id + aws_secret_access_key (+ aws_session_token). A
+///     profile named by AWS_PROFILE that neither file has is an error.
+///     A source_profile gives its static keys when it has them (so a profile may name itself),
+///     else its own role (role_arn + web_identity_token_file, or role_arn + source_profile /
+///     credential_source: chained, a cycle is an error), else its credential_process.
+///     credential_source is Environment (step 1's keys), Ec2InstanceMetadata (step 5) or
+///     EcsContainer (step 4). Each role's role_session_name, external_id and duration_seconds
+///     (900..43200) come from the profile naming the role; mfa_serial there is
+///     client_errc::credentials_mfa_required (ddb has no terminal to ask for a code).
 ///  4. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2 + it) or
 ///     AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to a loopback address or the ECS/EKS
 ///     agent addresses), with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or
@@ -153,7 +181,8 @@ struct credential_source {
 ///  5. IMDSv2 unless AWS_EC2_METADATA_DISABLED=true: AWS_EC2_METADATA_SERVICE_ENDPOINT, the
 ///     profile's ec2_metadata_service_endpoint, else http://169.254.169.254 (http://[fd00:ec2::254]
 ///     with endpoint mode IPv6 from AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE or the profile).
-/// Errors: client_errc::invalid_argument, with the reason in `why` if given.
+/// Errors: client_errc::invalid_argument or credentials_mfa_required, with the reason in `why`
+/// if given.
 credential_source resolve_credential_source(const env_lookup& env, const shared_config& cfg, error_code& ec,
                                             std::string* why = nullptr);
 
@@ -173,6 +202,19 @@ credentials parse_credentials_json(std::string_view json, error_code& ec);
 /// application/x-www-form-urlencoded), values percent-encoded.
 std::string assume_role_with_web_identity_body(std::string_view role_arn, std::string_view role_session_name,
                                                std::string_view web_identity_token);
+
+/// The form body of STS AssumeRole: RoleArn, RoleSessionName, and ExternalId and DurationSeconds
+/// when the step has them.
+std::string assume_role_body(const assume_role_step& step, std::string_view role_session_name);
+
+/// The `<Credentials>` of an AssumeRole response, as for AssumeRoleWithWebIdentity.
+credentials parse_assume_role_response(std::string_view xml, error_code& ec);
+
+/// What a `credential_process` prints: `{"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ...,
+/// "SessionToken": ..., "Expiration": "2024-05-01T12:00:00Z"}`; SessionToken and Expiration are
+/// optional (no Expiration: the credentials never expire), unknown keys are ignored.
+/// client_errc::malformed_response otherwise, with the reason in `why` if given.
+credentials parse_process_credentials(std::string_view json, error_code& ec, std::string* why = nullptr);
 
 /// A session name when none is configured: "ddb-session-" and the time in milliseconds.
 std::string default_role_session_name(std::chrono::system_clock::time_point now);

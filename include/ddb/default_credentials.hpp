@@ -1,5 +1,6 @@
 // ddb/default_credentials.hpp: the AWS SDKs' default credential provider chain, with its I/O
-// (container endpoint, EC2 instance metadata IMDSv2, STS AssumeRoleWithWebIdentity).
+// (credential_process, container endpoint, EC2 instance metadata IMDSv2, STS AssumeRole and
+// AssumeRoleWithWebIdentity).
 #pragma once
 
 #include <ddb/aws_config.hpp>
@@ -30,6 +31,12 @@ struct default_credentials_options {
   /// plus a random part of as much again (then try again), with a warning in `logger`: an outage
   /// of the metadata service must not become an outage of the application.
   std::chrono::seconds stale_extension{300};
+  /// A failed lookup (no credentials, an endpoint that does not answer, a command that fails) is
+  /// answered from memory for this long: each operation does not probe IMDS or run the command
+  /// again. 0 turns it off.
+  std::chrono::milliseconds failure_cache{5000};
+  /// How long a credential_process may run; then its process group is killed.
+  std::chrono::milliseconds process_timeout{30000};
   /// Where the chain logs refresh failures (the client passes its own logger when it makes the
   /// default chain).
   ddb::logger logger;
@@ -37,23 +44,31 @@ struct default_credentials_options {
   default_credentials_options() = default;
 };
 
-/// The default chain: resolve_credential_source (environment keys, web identity, profile keys,
-/// container, IMDSv2) decides once, here; static keys give a static provider. The others fetch
-/// on the first `fetch()` and again when refresh_decision says so, with at most one refresh in
-/// flight (concurrent callers, on any thread or executor, wait for the same one). Token files
-/// (container authorization, web identity) are read again at each refresh.
+/// The default chain: resolve_credential_source (environment keys, web identity, the profile's
+/// roles, credential_process or keys, container, IMDSv2) decides once, here; static keys without
+/// a role give a static provider. The others fetch on the first `fetch()` and again when
+/// refresh_decision says so, with at most one refresh in flight (concurrent callers, on any
+/// thread or executor, wait for the same one). Token files (container authorization, web
+/// identity) are read again at each refresh; a role chain is run again whole (source, then each
+/// AssumeRole signed with the credentials before it).
 ///
 /// STS is `https://sts.REGION.amazonaws.com` (the region as resolve_region finds it; the global
-/// `https://sts.amazonaws.com` without one), or AWS_ENDPOINT_URL_STS when set.
+/// `https://sts.amazonaws.com`, signed as us-east-1, without one), or AWS_ENDPOINT_URL_STS.
 ///
 /// Errors of `fetch()`: client_errc::credentials_not_found when no source applies, the metadata
-/// endpoint does not answer or refuses, or an endpoint answers with an error status;
+/// endpoint does not answer or refuses, or the container endpoint answers with an error status;
+/// credentials_process_failed (the command could not start, exited non-zero, was killed at
+/// process_timeout or printed no credentials); credentials_sts_failed (STS answered an error);
 /// client_errc::malformed_response for unreadable answers; transport errors (client_errc::timeout,
-/// connection refused...) of the container endpoint and STS as they are. When a refresh fails but
-/// the current credentials are not yet stale, `fetch()` returns them without an error.
+/// connection refused...) of the container endpoint and STS as they are. Each failure is logged
+/// once through `options.logger` (error level), naming the source and why ("profile dev:
+/// credential_process 'cmd' exited 3: <stderr>"), and repeated from memory for
+/// options.failure_cache. When a refresh fails but the current credentials are not yet stale,
+/// `fetch()` returns them without an error (and logs a warning).
 ///
 /// Throws ddb::error(client_errc::invalid_config) when the configuration is invalid (see
-/// resolve_credential_source) or the shared config files cannot be parsed.
+/// resolve_credential_source) or the shared config files cannot be parsed, and
+/// ddb::error(client_errc::credentials_mfa_required) for a role with mfa_serial.
 std::shared_ptr<credentials_provider>
 make_default_credentials_provider(boost::asio::any_io_executor ex, env_lookup env = system_env(),
                                   file_loader files = system_files(),

@@ -32,6 +32,12 @@ enum class client_errc {
   proxy_auth_required,   // the HTTP proxy answered 407: no or wrong proxy credentials
   wait_timeout,          // a waiter's max_wait passed before the table reached the state
   table_schema_mismatch, // ensure_table: the existing table's keys or GSIs are not the schema's
+  /// credential_process did not start, failed, timed out or printed no credentials
+  credentials_process_failed,
+  /// STS refused AssumeRole or AssumeRoleWithWebIdentity (or answered 5xx)
+  credentials_sts_failed,
+  /// the profile's role needs an MFA code (mfa_serial): ddb has no terminal to ask for one
+  credentials_mfa_required,
 };
 
 /// Errors DynamoDB returns, from the `__type` of the error body.

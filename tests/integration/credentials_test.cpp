@@ -181,9 +181,12 @@ TEST_F(Credentials, InvalidConfigThrows) {
 TEST_F(Credentials, ContainerWithTokenFileReadAtEachFetch) {
   metadata_server server;
   const auto token_file = dir.write("token", "wrong-token\n");
+  ddb::default_credentials_options o;
+  o.failure_cache = std::chrono::milliseconds(0); // fetch again at once after the failure
   auto p = make(env_map{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/container/creds"},
                         {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file},
-                        {"AWS_EC2_METADATA_DISABLED", "true"}});
+                        {"AWS_EC2_METADATA_DISABLED", "true"}},
+                o);
   EXPECT_FALSE(p->cached(now()));
   ddb::error_code ec;
   auto c = fetch_sync(p, ec);
@@ -239,14 +242,29 @@ TEST_F(Credentials, WebIdentityThroughStsOverride) {
   EXPECT_EQ(c->session_token, "token-sts-1");
   EXPECT_EQ(server.count("sts"), 1);
 
-  // A token STS refuses: credentials_not_found, and the good credentials stay.
+  // A token STS refuses: credentials_sts_failed, with STS's code in the log.
   dir.write("jwt", "bad-jwt");
+  std::vector<std::string> lines;
+  std::mutex m;
+  ddb::default_credentials_options o;
+  o.logger = [&](ddb::log_level, std::string_view line) {
+    std::lock_guard lock(m);
+    lines.emplace_back(line);
+  };
   auto refused = make(env_map{{"AWS_WEB_IDENTITY_TOKEN_FILE", token_file},
                               {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/test"},
-                              {"AWS_ENDPOINT_URL_STS", server.url()}});
+                              {"AWS_ENDPOINT_URL_STS", server.url()}},
+                      o);
   ec = {};
   EXPECT_FALSE(fetch_sync(refused, ec));
-  EXPECT_EQ(ec, client_errc::credentials_not_found);
+  EXPECT_EQ(ec, client_errc::credentials_sts_failed);
+  {
+    std::lock_guard lock(m);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0],
+              "credentials: environment: STS AssumeRoleWithWebIdentity of "
+              "arn:aws:iam::123456789012:role/test failed: HTTP 400 InvalidIdentityToken: bad token");
+  }
   EXPECT_EQ(server.count("unauthorized"), 1);
 }
 
@@ -271,6 +289,27 @@ TEST_F(Credentials, NoMetadataEndpointListening) {
   ddb::error_code ec;
   EXPECT_FALSE(fetch_sync(p, ec));
   EXPECT_EQ(ec, client_errc::credentials_not_found);
+}
+
+// A failed lookup is answered from memory for failure_cache: operations do not each probe IMDS.
+TEST_F(Credentials, FailedImdsLookupIsCachedBriefly) {
+  metadata_server server("--imds-status 403");
+  ddb::default_credentials_options o;
+  o.failure_cache = std::chrono::milliseconds(500);
+  auto p = make(env_map{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()}}, o);
+  ddb::error_code ec;
+  EXPECT_FALSE(fetch_sync(p, ec));
+  EXPECT_EQ(ec, client_errc::credentials_not_found);
+  EXPECT_EQ(server.count("token"), 1);
+  ec = {};
+  EXPECT_FALSE(fetch_sync(p, ec));
+  EXPECT_EQ(ec, client_errc::credentials_not_found); // the same answer
+  EXPECT_EQ(server.count("token"), 1);               // without asking again
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ec = {};
+  EXPECT_FALSE(fetch_sync(p, ec));
+  EXPECT_EQ(ec, client_errc::credentials_not_found);
+  EXPECT_EQ(server.count("token"), 2); // the window passed: probed again
 }
 
 TEST_F(Credentials, OneRefreshForConcurrentFetches) {

@@ -7,7 +7,7 @@ AssumeRoleWithWebIdentity (POST /, form body, XML answer). GET /_stats returns t
 
 Binds 127.0.0.1 on a free port and prints "PORT PID" on one line. The first credentials of each
 kind expire after --first-expiry seconds, later ones after an hour; --delay-ms slows the
-credential answers so that concurrent callers overlap.
+credential answers so that concurrent callers overlap; --imds-status makes IMDS refuse tokens.
 """
 import argparse
 import datetime
@@ -84,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
             count("unauthorized")
             return self.reply(400, "missing ttl")
         n = count("token")
+        if args.imds_status != 200:  # IMDS refusing, as when the instance has it disabled
+            return self.reply(args.imds_status, "refused")
         token = "imds-token-%d" % n
         with lock:
             tokens.add(token)
@@ -150,6 +152,7 @@ def main():
     p.add_argument("--first-expiry", type=int, default=3600)
     p.add_argument("--plain-keys", action="store_true", help="access key ids of letters and digits only")
     p.add_argument("--delay-ms", type=int, default=0)
+    p.add_argument("--imds-status", type=int, default=200, help="the status of every token request")
     p.add_argument("--container-token", default="container-secret")
     p.add_argument("--web-identity-token", default="web-identity-jwt")
     p.add_argument("--role-arn", default="arn:aws:iam::123456789012:role/test")

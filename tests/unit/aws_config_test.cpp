@@ -470,17 +470,121 @@ TEST(CredentialSource, ProfileKeys) {
 }
 
 TEST(CredentialSource, UnsupportedProfilesAreRefused) {
-  EXPECT_EQ(source_error({}, "[default]\nrole_arn = arn:r\nsource_profile = base\n"),
-            client_errc::invalid_argument);
-  EXPECT_EQ(source_error({}, "[default]\nrole_arn = arn:r\ncredential_source = Ec2InstanceMetadata\n"),
-            client_errc::invalid_argument);
   EXPECT_EQ(source_error({}, "[default]\nsso_session = corp\n"), client_errc::invalid_argument);
-  EXPECT_EQ(source_error({}, "[default]\ncredential_process = /bin/creds\naws_access_key_id = A\n"
+  EXPECT_EQ(source_error({}, "[default]\nsso_start_url = https://x\naws_access_key_id = A\n"
                              "aws_secret_access_key = B\n"),
             client_errc::invalid_argument);
   EXPECT_EQ(source_error({}, "", "[default]\naws_access_key_id = only\n"), client_errc::invalid_argument);
   EXPECT_EQ(source_error({{"AWS_PROFILE", "nope"}}, "[default]\nregion = x\n"),
             client_errc::invalid_argument);
+}
+
+TEST(CredentialSource, CredentialProcessBeatsProfileKeys) {
+  auto s = source({}, "[default]\ncredential_process = /bin/creds --x 'a b'\naws_access_key_id = A\n"
+                      "aws_secret_access_key = B\n");
+  EXPECT_EQ(s.provider, credential_provider::process);
+  EXPECT_EQ(s.origin, "profile default");
+  EXPECT_EQ(s.credential_process, "/bin/creds --x 'a b'");
+  EXPECT_TRUE(s.assume_roles.empty());
+}
+
+TEST(CredentialSource, RoleChainThroughSourceProfiles) {
+  // dev -> ops -> base (keys); the innermost role is assumed first.
+  auto s = source({{"AWS_PROFILE", "dev"}},
+                  "[profile dev]\nrole_arn = arn:dev\nsource_profile = ops\nrole_session_name = me\n"
+                  "external_id = ext-1\nduration_seconds = 1800\n"
+                  "[profile ops]\nrole_arn = arn:ops\nsource_profile = base\n",
+                  "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = SB\n");
+  EXPECT_EQ(s.provider, credential_provider::static_keys);
+  EXPECT_EQ(s.origin, "profile base");
+  EXPECT_EQ(s.keys.access_key_id, "AKBASE");
+  ASSERT_EQ(s.assume_roles.size(), 2u);
+  EXPECT_EQ(s.assume_roles[0].role_arn, "arn:ops");
+  EXPECT_EQ(s.assume_roles[0].origin, "profile ops");
+  EXPECT_EQ(s.assume_roles[0].external_id, "");
+  EXPECT_EQ(s.assume_roles[0].duration_seconds, 0);
+  EXPECT_EQ(s.assume_roles[1].role_arn, "arn:dev");
+  EXPECT_EQ(s.assume_roles[1].role_session_name, "me");
+  EXPECT_EQ(s.assume_roles[1].external_id, "ext-1");
+  EXPECT_EQ(s.assume_roles[1].duration_seconds, 1800);
+}
+
+TEST(CredentialSource, SourceProfileKindsAndSelfReference) {
+  // A source profile's keys win over its own role_arn; a profile may name itself for its keys.
+  auto s = source({}, "[default]\nrole_arn = arn:r\nsource_profile = default\naws_access_key_id = A\n"
+                      "aws_secret_access_key = B\n");
+  EXPECT_EQ(s.provider, credential_provider::static_keys);
+  ASSERT_EQ(s.assume_roles.size(), 1u);
+  EXPECT_EQ(s.assume_roles[0].role_arn, "arn:r");
+  s = source({}, "[default]\nrole_arn = arn:r\nsource_profile = p\n"
+                 "[profile p]\ncredential_process = get-creds\n");
+  EXPECT_EQ(s.provider, credential_provider::process);
+  EXPECT_EQ(s.credential_process, "get-creds");
+  ASSERT_EQ(s.assume_roles.size(), 1u);
+  s = source({}, "[default]\nrole_arn = arn:r\nsource_profile = w\n"
+                 "[profile w]\nrole_arn = arn:w\nweb_identity_token_file = /tok\n");
+  EXPECT_EQ(s.provider, credential_provider::web_identity);
+  EXPECT_EQ(s.role_arn, "arn:w");
+  ASSERT_EQ(s.assume_roles.size(), 1u);
+  EXPECT_EQ(s.assume_roles[0].role_arn, "arn:r");
+}
+
+TEST(CredentialSource, CredentialSourceSettings) {
+  auto s = source({{"AWS_ACCESS_KEY_ID", ""}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/"}},
+                  "[default]\nrole_arn = arn:r\ncredential_source = Ec2InstanceMetadata\n");
+  EXPECT_EQ(s.provider, credential_provider::imds);
+  EXPECT_EQ(s.endpoint, "http://127.0.0.1:9");
+  ASSERT_EQ(s.assume_roles.size(), 1u);
+  s = source({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c"}},
+             "[default]\nrole_arn = arn:r\ncredential_source = EcsContainer\n");
+  EXPECT_EQ(s.provider, credential_provider::container);
+  EXPECT_EQ(s.endpoint, "http://169.254.170.2/c");
+  // With keys in the environment, step 1 takes them before any profile (as in the SDKs), so
+  // credential_source = Environment can only find none here.
+  EXPECT_EQ(source_error({}, "[default]\nrole_arn = arn:r\ncredential_source = Environment\n"),
+            client_errc::invalid_argument);
+  EXPECT_EQ(source_error({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", ""}},
+                         "[default]\nrole_arn = arn:r\ncredential_source = EcsContainer\n"),
+            client_errc::invalid_argument);
+  EXPECT_EQ(source_error({{"AWS_EC2_METADATA_DISABLED", "true"}},
+                         "[default]\nrole_arn = arn:r\ncredential_source = Ec2InstanceMetadata\n"),
+            client_errc::invalid_argument);
+  EXPECT_EQ(source_error({}, "[default]\nrole_arn = arn:r\ncredential_source = Elsewhere\n"),
+            client_errc::invalid_argument);
+}
+
+TEST(CredentialSource, BadRoleProfiles) {
+  const auto why = [](std::string_view config) {
+    shared_config cfg;
+    EXPECT_FALSE(ddb::parse_shared_config(config, "", cfg));
+    ddb::error_code ec;
+    std::string text;
+    ddb::resolve_credential_source(env_of({}), cfg, ec, &text);
+    EXPECT_TRUE(ec) << config;
+    return text;
+  };
+  EXPECT_EQ(why("[default]\nrole_arn = arn:r\n"),
+            "profile default: role_arn needs source_profile or credential_source");
+  EXPECT_EQ(why("[default]\nrole_arn = arn:r\nsource_profile = a\ncredential_source = Environment\n"),
+            "profile default: role_arn with both source_profile and credential_source");
+  EXPECT_EQ(why("[default]\nrole_arn = arn:r\nsource_profile = a\n[profile a]\nrole_arn = arn:a\n"
+                "source_profile = default\n"),
+            "profile a: source_profile cycle: default -> a -> default");
+  EXPECT_EQ(why("[default]\nrole_arn = arn:r\nsource_profile = default\n"),
+            "profile default: source_profile cycle: default -> default");
+  EXPECT_EQ(why("[default]\nrole_arn = arn:r\nsource_profile = missing\n"),
+            "profile default: source_profile missing is in neither the config nor the credentials file");
+  EXPECT_EQ(why("[default]\nrole_arn = arn:r\nsource_profile = a\n[profile a]\nregion = x\n"),
+            "profile a: a source_profile without credentials");
+  for (auto d : {"899", "43201", "abc", "-5", "1e3"})
+    EXPECT_EQ(why("[default]\nrole_arn = arn:r\nsource_profile = default\naws_access_key_id = A\n"
+                  "aws_secret_access_key = B\nduration_seconds = " +
+                  std::string(d) + "\n"),
+              "profile default: duration_seconds must be 900 to 43200")
+        << d;
+  EXPECT_EQ(source_error({}, "[default]\nrole_arn = arn:r\nsource_profile = default\nmfa_serial = arn:mfa\n"
+                             "aws_access_key_id = A\naws_secret_access_key = B\n"),
+            client_errc::credentials_mfa_required);
 }
 
 TEST(CredentialSource, ProfileWithoutCredentialsFallsThrough) {
@@ -598,6 +702,74 @@ TEST(CredentialsJson, RejectsBadDocuments) {
     EXPECT_EQ(ec, client_errc::malformed_response) << bad;
     EXPECT_EQ(c.access_key_id, "") << bad;
   }
+}
+
+TEST(ProcessCredentials, ParsesVersion1) {
+  ddb::error_code ec;
+  std::string why;
+  auto c = ddb::parse_process_credentials(
+      R"({"Version": 1, "AccessKeyId": "AK", "SecretAccessKey": "SK", "SessionToken": "T",
+          "Expiration": "2024-05-01T12:00:00Z", "Other": [1]})",
+      ec, &why);
+  ASSERT_FALSE(ec) << why;
+  EXPECT_EQ(c.access_key_id, "AK");
+  EXPECT_EQ(c.secret_access_key, "SK");
+  EXPECT_EQ(c.session_token, "T");
+  ASSERT_TRUE(c.expiration);
+  EXPECT_EQ(*c.expiration, utc(2024, 5, 1, 12));
+  // No token, no expiration: long-term keys that never expire.
+  c = ddb::parse_process_credentials(R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK"})", ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(c.session_token, "");
+  EXPECT_FALSE(c.expiration);
+}
+
+TEST(ProcessCredentials, RejectsBadOutput) {
+  for (std::string_view bad :
+       {R"(not json)", R"([])", R"({"AccessKeyId":"AK","SecretAccessKey":"SK"})",
+        R"({"Version":2,"AccessKeyId":"AK","SecretAccessKey":"SK"})",
+        R"({"Version":"1","AccessKeyId":"AK","SecretAccessKey":"SK"})",
+        R"({"Version":1,"SecretAccessKey":"SK"})", R"({"Version":1,"AccessKeyId":"AK"})",
+        R"({"Version":1,"AccessKeyId":"","SecretAccessKey":"SK"})",
+        R"({"Version":1,"AccessKeyId":5,"SecretAccessKey":"SK"})",
+        R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":"soon"})",
+        R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":7})"}) {
+    ddb::error_code ec;
+    std::string why;
+    ddb::parse_process_credentials(bad, ec, &why);
+    EXPECT_EQ(ec, client_errc::malformed_response) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+}
+
+TEST(AssumeRole, RequestBody) {
+  ddb::assume_role_step step;
+  step.role_arn = "arn:aws:iam::123456789012:role/dev";
+  EXPECT_EQ(ddb::assume_role_body(step, "s 1"),
+            "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev"
+            "&RoleSessionName=s%201");
+  step.external_id = "a&b";
+  step.duration_seconds = 900;
+  EXPECT_EQ(ddb::assume_role_body(step, "s"),
+            "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev"
+            "&RoleSessionName=s&ExternalId=a%26b&DurationSeconds=900");
+}
+
+TEST(AssumeRole, ParsesStsResponse) {
+  ddb::error_code ec;
+  auto c = ddb::parse_assume_role_response(
+      "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+      "<AssumedRoleUser><Arn>arn:x</Arn><AssumedRoleId>ARO:s</AssumedRoleId></AssumedRoleUser>"
+      "<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>sk</SecretAccessKey>"
+      "<SessionToken>tok</SessionToken><Expiration>2024-05-01T12:00:00Z</Expiration></Credentials>"
+      "</AssumeRoleResult></AssumeRoleResponse>",
+      ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(c.access_key_id, "ASIA1");
+  EXPECT_EQ(c.session_token, "tok");
+  EXPECT_EQ(*c.expiration, utc(2024, 5, 1, 12));
+  ddb::parse_assume_role_response("<AssumeRoleResponse></AssumeRoleResponse>", ec);
+  EXPECT_EQ(ec, client_errc::malformed_response);
 }
 
 TEST(WebIdentity, RequestBody) {
