@@ -15,7 +15,8 @@ Issued keys are letters and digits (DynamoDB Local accepts no others): ASIASTS<n
 stssecret<n> and token ststoken<n>, expiring after --expiry seconds. GET /_requests returns every
 STS request seen as JSON: action, the signing access key id, region and service, the form fields.
 
-Binds 127.0.0.1 on a free port and prints "PORT PID" on one line.
+Binds 127.0.0.1 on a free port and prints "PORT PID" on one line. With STS_DEBUG set in its
+environment, a signature that does not match prints the canonical request to stderr.
 """
 import argparse
 import datetime
