@@ -1,4 +1,5 @@
 #include <ddb/aws_config.hpp>
+#include <ddb/endpoints.hpp>
 
 #include "ini_file.hpp"
 
@@ -277,28 +278,40 @@ std::string default_endpoint(std::string_view service, std::string_view region, 
     ec = client_errc::invalid_argument;
     return {};
   }
-  std::string url = "https://" + std::string(service) + "." + std::string(region) + ".amazonaws.com";
-  if (region.starts_with("cn-")) url += ".cn";
-  return url;
+  return "https://" + std::string(service) + "." + std::string(region) + "." +
+         std::string(partition_of(region).dns_suffix);
 }
 
 std::string resolve_endpoint(const env_lookup& env, const shared_config& cfg, std::string_view region,
-                             error_code& ec) {
-  ec = {};
+                             error_code& ec, std::string_view account_id, std::string* why) {
+  auto params = resolve_endpoint_params(env, cfg, region, ec, why);
+  if (ec) return {};
+  params.account_id = account_id;
+  // A configured URL is used as written; the SDKs refuse to combine it with a variant.
+  auto configured_url = [&](std::string url) {
+    if (params.use_fips || params.use_dual_stack) {
+      ec = client_errc::invalid_config;
+      if (why)
+        *why = params.use_fips ? "FIPS and a configured endpoint URL are not supported together"
+                               : "dual-stack and a configured endpoint URL are not supported together";
+      return std::string();
+    }
+    return url;
+  };
   const auto ignore = get_env(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
   const bool configured =
       ignore ? !is_true(ignore) : !iequals(cfg.get("ignore_configured_endpoint_urls").value_or(""), "true");
   if (configured) {
-    if (auto u = get_env(env, "AWS_ENDPOINT_URL_DYNAMODB")) return *u;
-    if (auto u = get_env(env, "AWS_ENDPOINT_URL")) return *u;
+    if (auto u = get_env(env, "AWS_ENDPOINT_URL_DYNAMODB")) return configured_url(*u);
+    if (auto u = get_env(env, "AWS_ENDPOINT_URL")) return configured_url(*u);
     if (auto services = cfg.get("services")) {
       auto it = cfg.sections.find("services " + std::string(*services));
       if (it != cfg.sections.end())
-        if (auto u = setting(&it->second, "dynamodb.endpoint_url")) return std::string(*u);
+        if (auto u = setting(&it->second, "dynamodb.endpoint_url")) return configured_url(std::string(*u));
     }
-    if (auto u = cfg.get("endpoint_url")) return std::string(*u);
+    if (auto u = cfg.get("endpoint_url")) return configured_url(std::string(*u));
   }
-  return default_endpoint("dynamodb", region, ec);
+  return dynamodb_endpoint(params, ec, why);
 }
 
 std::string resolve_endpoint(const env_lookup& env, const file_loader& files, std::string_view region,
@@ -384,6 +397,7 @@ bool env_keys(const env_lookup& env, credential_source& out, const fail_fn& fail
   out.keys.access_key_id = *id;
   out.keys.secret_access_key = *secret;
   out.keys.session_token = get_env(env, "AWS_SESSION_TOKEN").value_or("");
+  out.keys.account_id = get_env(env, "AWS_ACCOUNT_ID").value_or("");
   return true;
 }
 
@@ -466,6 +480,7 @@ bool profile_keys(const profile_settings* p, const std::string& origin, credenti
   out.keys.access_key_id = *pid;
   out.keys.secret_access_key = *psecret;
   out.keys.session_token = setting(p, "aws_session_token").value_or("");
+  out.keys.account_id = setting(p, "aws_account_id").value_or("");
   return true;
 }
 

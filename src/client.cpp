@@ -9,6 +9,7 @@
 #include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
 #include <ddb/parse.hpp>
+#include <ddb/proxy.hpp>
 #include <ddb/retry_policy.hpp>
 #include <ddb/serialize.hpp>
 #include <ddb/sigv4.hpp>
@@ -42,13 +43,21 @@ struct endpoint_parts {
   bool tls = false;
   std::string host, port;
   std::string host_header; // host, plus ":port" when not the scheme's default
+  std::string authority;   // host (bracketed if IPv6) and ":port", always: a CONNECT's target
+  endpoint_url url;
 };
 
 // Fills in what the options leave empty, as the AWS SDKs do (environment, then shared config).
-void resolve_defaults(client_options& o) {
-  if (!o.region.empty() && !o.endpoint.empty()) return;
+// The default credential chain comes first: an account-ID endpoint needs the account.
+void resolve_defaults(const asio::any_io_executor& ex, client_options& o) {
   auto env = system_env();
   auto files = system_files();
+  if (!o.credentials) {
+    default_credentials_options dco;
+    dco.logger = o.logger;
+    o.credentials = make_default_credentials_provider(ex, env, files, std::move(dco));
+  }
+  if (!o.region.empty() && !o.endpoint.empty()) return;
   error_code ec;
   auto cfg = load_shared_config(env, files, ec);
   if (ec) throw ddb::error(client_errc::invalid_config, "cannot read the shared AWS config files");
@@ -59,8 +68,13 @@ void resolve_defaults(client_options& o) {
     o.region = *region;
   }
   if (o.endpoint.empty()) {
-    o.endpoint = resolve_endpoint(env, cfg, o.region, ec);
-    if (ec) throw ddb::error(ec, "cannot resolve the DynamoDB endpoint");
+    // Known now only for credentials that need no fetching (static keys, AWS_ACCOUNT_ID, a
+    // profile's aws_account_id); with others, mode "preferred" takes the regional endpoint.
+    std::string account;
+    if (auto c = o.credentials->cached(std::chrono::system_clock::now())) account = c->account_id;
+    std::string why;
+    o.endpoint = resolve_endpoint(env, cfg, o.region, ec, account, &why);
+    if (ec) throw ddb::error(client_errc::invalid_config, "cannot resolve the DynamoDB endpoint: " + why);
   }
 }
 
@@ -96,7 +110,8 @@ endpoint_parts split_endpoint(std::string_view url) {
   if (ec || u.path != "/")
     throw ddb::error(client_errc::invalid_config,
                      "endpoint must be http[s]://host[:port], not '" + std::string(url) + "'");
-  return {u.tls(), u.host, std::to_string(u.port), u.host_header()};
+  const std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
+  return {u.tls(), u.host, std::to_string(u.port), u.host_header(), host + ":" + std::to_string(u.port), u};
 }
 
 class static_provider final : public credentials_provider {
@@ -160,15 +175,24 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   };
 
   impl(asio::any_io_executor ex_, client_options o)
-      : ex(std::move(ex_)), opts((resolve_defaults(o), std::move(o))), ep(split_endpoint(opts.endpoint)),
+      : ex(std::move(ex_)), opts((resolve_defaults(ex, o), std::move(o))), ep(split_endpoint(opts.endpoint)),
         resolver(ex), signer(opts.region, "dynamodb"),
         pool(opts.pool_size, opts.max_waiters, opts.idle_timeout), quota(opts.retry.quota_capacity) {
     if (!key_token(opts.region))
       throw ddb::error(client_errc::invalid_config, "region '" + opts.region + "' is not a region name");
-    if (!opts.credentials) {
-      default_credentials_options dco;
-      dco.logger = opts.logger;
-      opts.credentials = make_default_credentials_provider(ex, system_env(), system_files(), std::move(dco));
+    std::string why;
+    error_code pec;
+    proxy = resolve_proxy(system_env(), ep.url, proxy_settings{opts.proxy, opts.no_proxy}, pec, &why);
+    if (pec) throw ddb::error(client_errc::invalid_config, "proxy: " + why);
+    if (proxy) {
+      dial_host = proxy->host;
+      dial_port = std::to_string(proxy->port);
+      proxy_authorization = proxy->authorization();
+      // Plain HTTP goes to the proxy in absolute form; HTTPS through a CONNECT tunnel, end to end.
+      if (!ep.tls) request_target = "http://" + ep.host_header + "/";
+    } else {
+      dial_host = ep.host;
+      dial_port = ep.port;
     }
     if (ep.tls) {
       tls.emplace(asio::ssl::context::tls_client);
@@ -246,11 +270,16 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     target.host = ep.host;
     target.endpoints = resolved;
     target.tls = tls ? &*tls : nullptr;
+    if (proxy && tls) {
+      target.tunnel = ep.authority;
+      target.proxy_authorization = proxy_authorization;
+    }
     co_return error_code{};
   }
 
   static asio::awaitable<void> run_resolve(std::shared_ptr<impl> self) {
-    auto [ec, results] = co_await self->resolver.async_resolve(self->ep.host, self->ep.port, tuple_awaitable);
+    auto [ec, results] =
+        co_await self->resolver.async_resolve(self->dial_host, self->dial_port, tuple_awaitable);
     if (!ec) {
       self->resolved = std::move(results);
       // DNS answers change; don't keep them forever
@@ -258,7 +287,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     }
     self->resolving = false;
     if (ec)
-      self->log(log_level::warn, [&] { return "resolving " + self->ep.host + " failed: " + ec.message(); });
+      self->log(log_level::warn, [&] { return "resolving " + self->dial_host + " failed: " + ec.message(); });
     for (auto& w : std::exchange(self->resolve_waiters, {})) {
       w->done = true;
       w->ec = ec;
@@ -289,11 +318,11 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       }
     }
     if (ec)
-      log(log_level::warn,
-          [&] { return "connecting to " + ep.host + ":" + ep.port + " failed: " + ec.message(); });
+      log(log_level::warn, [&] {
+        return "connecting to " + where() + " failed: " + connect_message(ec, c.http.proxy_status());
+      });
     else
-      log(log_level::debug,
-          [&] { return "connected to " + ep.host + ":" + ep.port + (tls ? " (TLS)" : ""); });
+      log(log_level::debug, [&] { return "connected to " + where() + (tls ? " (TLS)" : ""); });
     co_return ec;
   }
 
@@ -426,7 +455,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     if (auto ec = co_await get_credentials(k, diag)) co_return ec;
     pool_state::slot s;
     if (auto ec = co_await acquire(s, k.deadline)) {
-      diag.message = "no connection to " + ep.host + ":" + ep.port + ": " + ec.message();
+      diag.message = "no connection to " + where() + ": " + connect_message(ec, 0);
       co_return ec;
     }
     // Whatever happens from here (an error, an exception), the slot goes back to the pool; a
@@ -439,12 +468,15 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     // A pooled connection the server closed while it was idle, or with bytes waiting that no
     // request asked for: replace it before anything is sent, unnoticed. Only one idle for a while
     // pays the system call that asks (see client_options::idle_check_after).
-    if (c.http.uses() > 0 && !c.http.check_idle(detail::http_connection::clock::now() - c.http.last_used() >=
-                                                opts.idle_check_after)) {
+    // Proxies may close a connection right after a response (tinyproxy does, keep-alive or
+    // not): through one, always peek.
+    if (c.http.uses() > 0 &&
+        !c.http.check_idle(proxy || detail::http_connection::clock::now() - c.http.last_used() >=
+                                        opts.idle_check_after)) {
       log(log_level::debug,
           [&] { return "pooled connection to " + ep.host + " closed by the server; reconnecting"; });
       if (auto ec = co_await open(c, k.deadline)) {
-        diag.message = "no connection to " + ep.host + ":" + ep.port + ": " + ec.message();
+        diag.message = "no connection to " + where() + ": " + connect_message(ec, c.http.proxy_status());
         co_return ec;
       }
     }
@@ -482,7 +514,17 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       }
     }
     auto& r = c.response;
-    if (!ec) {
+    // The proxy's refusal, not DynamoDB's answer (which is never 401 or 407). Proxies close
+    // the connection after it without reading the request body, so the kernel may reset it
+    // before the whole answer is read: its status is enough.
+    const unsigned status = ec ? c.http.progress().status : r.status;
+    if (proxy && !tls && (status == 407 || status == 401)) {
+      diag.http_status = status;
+      diag.message =
+          "the proxy " + proxy->authority() + " wants credentials (" + std::to_string(status) + ")" +
+          (proxy_authorization.empty() ? ": the proxy URL has no user" : ": wrong user or password");
+      ec = client_errc::proxy_auth_required;
+    } else if (!ec) {
       ev.response_bytes += r.body.size();
       ec = detail::response_outcome(parser, r, on_ok, diag);
       if (ec && r.status != 200) learn_skew(r, ec, k);
@@ -507,7 +549,24 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       m += " after the request was sent, before any response";
     else
       m += " in the middle of the response";
-    return m + " (" + ep.host + ":" + ep.port + ")";
+    return m + " (" + where() + ")";
+  }
+
+  // The endpoint, and the proxy when there is one, for messages.
+  std::string where() const {
+    std::string w = ep.host + ":" + ep.port;
+    if (proxy) w += " through the proxy " + proxy->authority();
+    return w;
+  }
+
+  // Why a connection could not be opened; a proxy's refusal names its status (0: unknown).
+  std::string connect_message(const error_code& ec, unsigned proxy_status) const {
+    if (ec == client_errc::proxy_refused && proxy_status != 0)
+      return ec.message() + " (CONNECT answered " + std::to_string(proxy_status) + ")";
+    if (ec == client_errc::proxy_auth_required)
+      return ec.message() +
+             (proxy_authorization.empty() ? ": the proxy URL has no user" : ": wrong user or password");
+    return ec.message();
   }
 
   // The time to sign with: the local clock, corrected by what the service's Date said.
@@ -559,7 +618,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       return std::string_view(n, std::to_chars(n, n + sizeof n, v).ptr - n);
     };
     head.clear();
-    head.append("POST / HTTP/1.1\r\nHost: ").append(ep.host_header);
+    head.append("POST ").append(request_target).append(" HTTP/1.1\r\nHost: ").append(ep.host_header);
+    if (!proxy_authorization.empty() && !tls)
+      head.append("\r\nProxy-Authorization: ").append(proxy_authorization);
     head.append("\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: ").append(target);
     head.append("\r\nX-Amz-Date: ").append(amz_date);
     if (!token.empty()) head.append("\r\nX-Amz-Security-Token: ").append(token);
@@ -666,6 +727,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   asio::any_io_executor ex;
   client_options opts;
   endpoint_parts ep;
+  // Through a proxy: where to connect (else the endpoint itself), the request line's target
+  // ("/" or absolute for plain HTTP through a proxy) and the Proxy-Authorization value.
+  std::optional<proxy_url> proxy;
+  std::string dial_host, dial_port, request_target = "/", proxy_authorization;
   std::optional<asio::ssl::context> tls;
   SSL_SESSION* session = nullptr;
   asio::ip::tcp::resolver resolver;

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -48,6 +49,13 @@ asio::awaitable<error_code> http_connection::connect(const connect_target& targe
   auto [ec, ep] = co_await tcp().async_connect(target.endpoints, tuple_awaitable);
   if (ec) co_return normalize(ec);
   tcp().socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  proxy_status_ = 0;
+  if (!target.tunnel.empty()) {
+    if (auto tec = co_await open_tunnel(target)) {
+      tcp().close();
+      co_return tec;
+    }
+  }
 
   if (tls_) {
     SSL* ssl = tls_->native_handle();
@@ -73,6 +81,35 @@ asio::awaitable<error_code> http_connection::connect(const connect_target& targe
   open_ = true;
   uses_ = 0;
   last_used_ = clock::now();
+  co_return error_code{};
+}
+
+// RFC 9110 9.3.6: a 2xx answer to CONNECT turns the connection into a tunnel to the target; the
+// connect timeout set before covers it.
+asio::awaitable<error_code> http_connection::open_tunnel(const connect_target& target) {
+  std::string req;
+  req.append("CONNECT ").append(target.tunnel).append(" HTTP/1.1\r\nHost: ").append(target.tunnel);
+  if (!target.proxy_authorization.empty())
+    req.append("\r\nProxy-Authorization: ").append(target.proxy_authorization);
+  req.append("\r\n\r\n");
+  auto [wec, written] = co_await asio::async_write(tcp(), asio::buffer(req), tuple_awaitable);
+  if (wec) co_return normalize(wec);
+  http::response_parser<http::empty_body> parser;
+  parser.skip(true); // a 2xx answer to CONNECT has no body, whatever its headers say
+  parser.header_limit(max_response_head);
+  boost::beast::flat_buffer buffer;
+  auto [rec, read] = co_await http::async_read_header(tcp(), buffer, parser, tuple_awaitable);
+  if (rec) {
+    if (rec == http::error::end_of_stream || rec == asio::error::eof || rec == http::error::partial_message)
+      co_return client_errc::proxy_refused; // the proxy hung up instead of answering
+    co_return normalize(rec);
+  }
+  proxy_status_ = parser.get().result_int();
+  // 407, or 401 from proxies that answer so (tinyproxy): the target was never reached.
+  if (proxy_status_ == 407 || proxy_status_ == 401) co_return client_errc::proxy_auth_required;
+  if (proxy_status_ / 100 != 2) co_return client_errc::proxy_refused;
+  // The server speaks only after our ClientHello: bytes now would be the proxy's, not TLS.
+  if (buffer.size() != 0) co_return client_errc::proxy_refused;
   co_return error_code{};
 }
 
@@ -104,6 +141,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head, std
       std::tie(ec, n) = co_await http::async_read(*tcp_, read_buffer_, parser, tuple_awaitable);
     if (n > 0 || read_buffer_.size() > buffered) progress_.response_started = true;
     auto& res = parser.get();
+    if (parser.is_header_done()) progress_.status = res.result_int();
     out.body = std::move(res.body()); // keep the buffer's capacity, even after an error
     if (ec) {
       close();

@@ -20,9 +20,13 @@ namespace ddb::detail {
 
 /// Where to connect. TLS when `tls` is set.
 struct connect_target {
-  std::string host; // for SNI and verification
-  boost::asio::ip::tcp::resolver::results_type endpoints;
+  std::string host;                                       // for SNI and verification
+  boost::asio::ip::tcp::resolver::results_type endpoints; // the server's, or the proxy's
   boost::asio::ssl::context* tls = nullptr;
+  /// Through an HTTP proxy, "host:port" to CONNECT to before TLS: `endpoints` are the proxy's.
+  std::string tunnel;
+  /// The Proxy-Authorization value for the CONNECT ("Basic ..."), or empty.
+  std::string proxy_authorization;
 };
 
 class http_connection {
@@ -36,8 +40,11 @@ public:
   std::uint64_t uses() const noexcept { return uses_; }
   clock::time_point last_used() const noexcept { return last_used_; }
 
-  /// Opens the TCP connection and, with TLS, does the handshake (SNI, certificate and host name
-  /// verification as the context says). Reuses the TLS session of `session` when given.
+  /// Opens the TCP connection, through `target.tunnel` (an HTTP CONNECT) when set, and, with TLS,
+  /// does the handshake (SNI, certificate and host name verification as the context says).
+  /// Reuses the TLS session of `session` when given. A proxy that answers the CONNECT with 407
+  /// gives client_errc::proxy_auth_required, any other non-2xx client_errc::proxy_refused
+  /// (proxy_status() has its status).
   boost::asio::awaitable<boost::system::error_code>
   connect(const connect_target& target, std::chrono::milliseconds timeout, SSL_SESSION* session);
 
@@ -56,6 +63,7 @@ public:
   struct exchange_progress {
     std::size_t bytes_written = 0;
     bool response_started = false; // some byte of a response arrived
+    unsigned status = 0;           // the final response's status, once its head was read
   };
   const exchange_progress& progress() const noexcept { return progress_; }
 
@@ -67,7 +75,12 @@ public:
 
   void close() noexcept;
 
+  /// The status the proxy answered the last CONNECT with; 0 when none was read.
+  unsigned proxy_status() const noexcept { return proxy_status_; }
+
 private:
+  boost::asio::awaitable<boost::system::error_code> open_tunnel(const connect_target& target);
+
   boost::beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *tcp_; }
 
   boost::asio::any_io_executor ex_;
@@ -79,6 +92,7 @@ private:
   exchange_progress progress_;
   std::uint64_t uses_ = 0;
   clock::time_point last_used_{};
+  unsigned proxy_status_ = 0;
 };
 
 } // namespace ddb::detail

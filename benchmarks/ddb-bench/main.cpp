@@ -360,6 +360,12 @@ const char* client_errc_name(int v) {
     return "proxy_refused";
   case ddb::client_errc::proxy_auth_required:
     return "proxy_auth_required";
+  case ddb::client_errc::credentials_process_failed:
+    return "credentials_process_failed";
+  case ddb::client_errc::credentials_sts_failed:
+    return "credentials_sts_failed";
+  case ddb::client_errc::credentials_mfa_required:
+    return "credentials_mfa_required";
   }
   return "client_error";
 }

@@ -78,15 +78,19 @@ std::optional<std::string> resolve_region(const env_lookup& env, const file_load
 /// The DynamoDB endpoint URL, in the order of the SDKs' service-specific endpoints feature:
 /// AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the `dynamodb.endpoint_url` of the
 /// `[services NAME]` section the profile's `services` names, the profile's `endpoint_url`, else
-/// default_endpoint("dynamodb", region). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
-/// ignore_configured_endpoint_urls = true) skips all but the default. Configured URLs are returned
-/// as written: check them with parse_endpoint_url. FIPS and dual-stack endpoints are not derived.
+/// the endpoint DynamoDB's endpoint rules derive (ddb/endpoints.hpp: dynamodb_endpoint with
+/// resolve_endpoint_params' FIPS, dual-stack and account-ID settings, `account_id` from the
+/// credentials). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
+/// ignore_configured_endpoint_urls = true) skips all but the derived one. Configured URLs are
+/// returned as written (check them with parse_endpoint_url); FIPS or dual-stack together with a
+/// configured URL is client_errc::invalid_config, as in the SDKs. `why` says what is wrong.
 std::string resolve_endpoint(const env_lookup& env, const shared_config& cfg, std::string_view region,
-                             error_code& ec);
+                             error_code& ec, std::string_view account_id = {}, std::string* why = nullptr);
 std::string resolve_endpoint(const env_lookup& env, const file_loader& files, std::string_view region,
                              error_code& ec);
 
-/// "https://SERVICE.REGION.amazonaws.com", ".amazonaws.com.cn" for cn-* regions.
+/// "https://SERVICE.REGION.SUFFIX" with the DNS suffix of the region's partition (amazonaws.com,
+/// amazonaws.com.cn, c2s.ic.gov...: ddb/endpoints.hpp's partition_of).
 /// client_errc::invalid_argument when the region is empty or not made of [a-z0-9-].
 std::string default_endpoint(std::string_view service, std::string_view region, error_code& ec);
 

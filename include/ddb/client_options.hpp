@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ddb {
@@ -23,6 +24,16 @@ struct client_options {
   std::string region;
   /// Null: the default chain (environment, web identity, profile, container, EC2 metadata).
   std::shared_ptr<credentials_provider> credentials;
+
+  /// The HTTP proxy to DynamoDB: nullopt reads https_proxy/HTTPS_PROXY (for an https endpoint)
+  /// or http_proxy/HTTP_PROXY (http) and no_proxy/NO_PROXY, as curl and the AWS CLI do; "" connects
+  /// directly; else "http://[user:password@]host:port". HTTPS goes through a CONNECT tunnel (TLS
+  /// end to end, the certificate checked as without a proxy), plain HTTP as absolute-form
+  /// requests; the user and password go as Proxy-Authorization: Basic. Rules in ddb/proxy.hpp.
+  std::optional<std::string> proxy;
+  /// Hosts that bypass the proxy, as NO_PROXY (`*`, names and their subdomains, IPs, CIDR
+  /// ranges, `:port`); nullopt reads no_proxy/NO_PROXY.
+  std::optional<std::string> no_proxy;
 
   /// Connections kept to the endpoint; one request is in flight on each at a time.
   std::size_t pool_size = 64;

@@ -16,6 +16,9 @@ struct credentials {
   std::string session_token;
   /// When temporary credentials stop working; empty when they do not expire.
   std::optional<std::chrono::system_clock::time_point> expiration;
+  /// The AWS account the keys belong to, when the source says (AWS_ACCOUNT_ID, a profile's
+  /// aws_account_id, credential_process's AccountId, STS): DynamoDB's account-ID endpoints use it.
+  std::string account_id{}; // ({}: brace lists of the four fields above stay warning-free)
 };
 
 } // namespace ddb
