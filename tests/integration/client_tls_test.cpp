@@ -84,6 +84,7 @@ asio::awaitable<void> round_trip(ddb::client& c, std::string base) {
   EXPECT_NE(out.find("\"TableNames\""), std::string::npos) << out;
   co_await c.invoke("CreateTable", create_table_body(table), out, ec, diag);
   EXPECT_FALSE(ec) << ec.message() << " " << diag.message;
+  co_await c.wait_until_table_exists(table, test_waiter());
   std::string put = R"({"TableName":")" + table +
                     R"(","Item":{"PK":{"S":"USER#tls"},"SK":{"S":"S#1"},"v":{"S":"over https"}}})";
   co_await c.invoke("PutItem", put, out, ec, diag);

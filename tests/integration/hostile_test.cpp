@@ -525,7 +525,7 @@ TEST(Hostile, ClockSkewIsCorrectedFromTheDateHeader) {
     std::string t = unique_table("hostile_skew");
     auto create =
         create_table_request(t, key_schema("PK")).attribute("PK", value_type::string).pay_per_request();
-    co_await direct.create_table(create);
+    co_await ddb_test::create_table(direct, create);
     std::vector<unsigned> attempts;
     auto o = options_for(proxy.endpoint());
     o.retry.max_attempts = 1; // the skew retry is outside the retry policy
@@ -566,7 +566,7 @@ TEST(Hostile, ExpiredTokenIsRefreshedAndRetriedOnce) {
     std::string t = unique_table("hostile_expired");
     auto create =
         create_table_request(t, key_schema("PK")).attribute("PK", value_type::string).pay_per_request();
-    co_await direct.create_table(create);
+    co_await ddb_test::create_table(direct, create);
     auto o = options_for(proxy.endpoint());
     auto url = "http://127.0.0.1:" + std::to_string(meta_port) + "/container/creds";
     o.credentials = make_default_credentials_provider(

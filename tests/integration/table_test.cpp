@@ -35,7 +35,7 @@ using List = dt::named_entity<"List">;
 asio::awaitable<std::string> make_table(client& c, const std::string& base, const dt::table_schema& schema) {
   std::string name = unique_table(base);
   auto req = dt::make_create_table_request(name, schema);
-  co_await c.create_table(req);
+  co_await ddb_test::create_table(c, req);
   co_return name;
 }
 

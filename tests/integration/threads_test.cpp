@@ -27,7 +27,7 @@ TEST(Threads, OneClientPerThreadSharingCredentials) {
                          .attribute("PK", ddb::value_type::string)
                          .attribute("SK", ddb::value_type::string)
                          .pay_per_request();
-          co_await c.create_table(req);
+          co_await ddb_test::create_table(c, req);
         },
         asio::detached);
     io.run();
