@@ -4,6 +4,9 @@
 //
 // The endpoint is $DDB_ENDPOINT, or http://127.0.0.1:<port> with the port read from
 // $DDB_LOCAL_STATE/port (what tests/integration/ddblocal/ddblocal.sh writes). scripts/demo runs it.
+// The table is $DB_TABLE_NAME (default SingleTable). With DDB_CREDENTIALS=chain, the region,
+// credentials and proxy come from the environment and the AWS profile, as the AWS SDKs find
+// them: role_via_proxy.sh runs it so, with a role assumed through credential_process.
 #include <ddb/client.hpp>
 #include <ddb/credentials_provider.hpp>
 #include <ddb/error.hpp>
@@ -104,6 +107,12 @@ ddb::client_options endpoint_options() {
   } else {
     throw std::runtime_error("set DDB_ENDPOINT or DDB_LOCAL_STATE (scripts/demo does)");
   }
+  const char* chain = std::getenv("DDB_CREDENTIALS");
+  if (chain && std::string_view(chain) == "chain") {
+    // As on a laptop: region and credentials from the environment and the AWS profile (roles,
+    // credential_process, SSO...), proxies from HTTPS_PROXY/HTTP_PROXY: left empty here.
+    return o;
+  }
   o.region = "us-east-1";
   ddb::credentials local{"AKIDLOCAL", "secret", "", std::nullopt}; // DynamoDB Local checks no signature
   o.credentials = ddb::make_static_credentials_provider(local);
@@ -113,7 +122,8 @@ ddb::client_options endpoint_options() {
 asio::awaitable<void> scenario(ddb::client& client) {
   // Table setup: PK, SK and the inverse index GSI_1 (SK, PK).
   auto schema = db::table_schema().inverse_index();
-  std::string table_name = "SingleTable";
+  const char* name = std::getenv("DB_TABLE_NAME"); // as Dokklib-DB's models read it
+  std::string table_name = name && *name ? name : "SingleTable";
   auto create = db::make_create_table_request(table_name, schema);
   ddb::error_code ec;
   ddb::diagnostics diag;

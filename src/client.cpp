@@ -55,6 +55,7 @@ void resolve_defaults(const asio::any_io_executor& ex, client_options& o) {
   if (!o.credentials) {
     default_credentials_options dco;
     dco.logger = o.logger;
+    dco.proxy = proxy_settings{o.proxy, o.no_proxy};
     o.credentials = make_default_credentials_provider(ex, env, files, std::move(dco));
   }
   if (!o.region.empty() && !o.endpoint.empty()) return;

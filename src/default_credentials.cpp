@@ -4,6 +4,7 @@
 
 #include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
+#include <ddb/proxy.hpp>
 #include <ddb/sigv4.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -54,20 +55,25 @@ std::string stderr_excerpt(std::string_view err) {
   return out;
 }
 
-// HTTP/1.1 requests to one host, on one keep-alive connection opened on first use.
+// HTTP/1.1 requests to one host, on one keep-alive connection opened on first use; through
+// `proxy` when given (STS only: the metadata endpoints are link-local or loopback).
 class http_client {
 public:
   http_client(asio::any_io_executor ex, endpoint_url url, asio::ssl::context* tls,
-              const default_credentials_options& o)
-      : url_(std::move(url)), tls_(tls), opts_(o), resolver_(ex), conn_(ex) {}
+              const default_credentials_options& o, const std::optional<proxy_url>& proxy = std::nullopt)
+      : url_(std::move(url)), tls_(tls), opts_(o), proxy_(proxy), resolver_(ex), conn_(ex) {}
 
   // `headers` are extra header lines, each ending in "\r\n". Retries transport errors and 5xx.
   asio::awaitable<error_code> request(std::string_view method, std::string_view target,
                                       std::string_view headers, std::string_view body,
                                       detail::http_response& out) {
     std::string head;
-    head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
+    head.append(method).append(" ");
+    if (proxy_ && !url_.tls()) head.append("http://").append(url_.host_header()); // absolute form
+    head.append(target).append(" HTTP/1.1\r\nHost: ");
     head.append(url_.host_header()).append("\r\nUser-Agent: ddb\r\nAccept: */*\r\n").append(headers);
+    if (proxy_ && !url_.tls() && !proxy_->username.empty())
+      head.append("Proxy-Authorization: ").append(proxy_->authorization()).append("\r\n");
     if (!body.empty() || method == "PUT" || method == "POST")
       head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
     head.append("\r\n");
@@ -97,8 +103,9 @@ private:
 
   asio::awaitable<error_code> open() {
     if (endpoints_.empty()) {
-      auto [ec, results] =
-          co_await resolver_.async_resolve(url_.host, std::to_string(url_.port), tuple_awaitable);
+      auto [ec, results] = co_await resolver_.async_resolve(proxy_ ? proxy_->host : url_.host,
+                                                            std::to_string(proxy_ ? proxy_->port : url_.port),
+                                                            tuple_awaitable);
       if (ec) co_return ec;
       endpoints_ = std::move(results);
     }
@@ -106,12 +113,18 @@ private:
     target.host = url_.host;
     target.endpoints = endpoints_;
     target.tls = url_.tls() ? tls_ : nullptr;
+    if (proxy_ && url_.tls()) {
+      const bool v6 = url_.host.find(':') != std::string::npos;
+      target.tunnel = (v6 ? "[" + url_.host + "]" : url_.host) + ":" + std::to_string(url_.port);
+      target.proxy_authorization = proxy_->authorization();
+    }
     co_return co_await conn_.connect(target, opts_.connect_timeout, nullptr);
   }
 
   endpoint_url url_;
   asio::ssl::context* tls_;
   const default_credentials_options& opts_;
+  const std::optional<proxy_url> proxy_;
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::resolver::results_type endpoints_;
   detail::http_connection conn_;
@@ -123,10 +136,11 @@ public:
   using channel = asio::experimental::concurrent_channel<void(error_code, creds_ptr)>;
 
   refreshing_provider(asio::any_io_executor ex, credential_source src, file_loader files,
-                      std::string sts_endpoint, std::string sts_region, default_credentials_options o)
+                      std::string sts_endpoint, std::string sts_region, std::optional<proxy_url> sts_proxy,
+                      default_credentials_options o)
       : ex_(std::move(ex)), src_(std::move(src)), files_(std::move(files)),
-        sts_endpoint_(std::move(sts_endpoint)), sts_region_(std::move(sts_region)), opts_(std::move(o)),
-        tls_(asio::ssl::context::tls_client) {
+        sts_endpoint_(std::move(sts_endpoint)), sts_region_(std::move(sts_region)),
+        sts_proxy_(std::move(sts_proxy)), opts_(std::move(o)), tls_(asio::ssl::context::tls_client) {
     tls_.set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
                      asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     tls_.set_verify_mode(asio::ssl::verify_peer);
@@ -362,7 +376,7 @@ private:
     std::string headers = "Content-Type: " + std::string(content_type) + "\r\nX-Amz-Date: " + sig.amz_date +
                           "\r\nAuthorization: " + sig.authorization + "\r\n";
     if (!sig.security_token.empty()) headers += "X-Amz-Security-Token: " + sig.security_token + "\r\n";
-    http_client http(ex_, url, &tls_, opts_);
+    http_client http(ex_, url, &tls_, opts_, sts_proxy_);
     detail::http_response res;
     ec = co_await http.request("POST", url.path, headers, body, res);
     if (ec) {
@@ -452,7 +466,7 @@ private:
     const std::string session =
         src_.role_session_name.empty() ? default_role_session_name(sys_clock::now()) : src_.role_session_name;
     const std::string body = assume_role_with_web_identity_body(src_.role_arn, session, token);
-    http_client http(ex_, url, &tls_, opts_);
+    http_client http(ex_, url, &tls_, opts_, sts_proxy_);
     detail::http_response res;
     ec = co_await http.request(
         "POST", url.path, "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n", body, res);
@@ -465,6 +479,7 @@ private:
   const file_loader files_;
   const std::string sts_endpoint_;
   const std::string sts_region_;
+  const std::optional<proxy_url> sts_proxy_;
   const default_credentials_options opts_;
   asio::ssl::context tls_;
 
@@ -503,6 +518,7 @@ std::shared_ptr<credentials_provider> make_default_credentials_provider(asio::an
                      "credentials: " + why);
 
   std::string sts, sts_region;
+  std::optional<proxy_url> sts_proxy;
   const bool needs_sts = src.provider == credential_provider::web_identity || !src.assume_roles.empty();
   if (src.provider == credential_provider::none) return std::make_shared<no_credentials_provider>();
   if (src.provider == credential_provider::static_keys && src.assume_roles.empty())
@@ -516,12 +532,15 @@ std::shared_ptr<credentials_provider> make_default_credentials_provider(asio::an
       sts = region ? default_endpoint("sts", *region, ec) : "https://sts.amazonaws.com";
       if (ec) throw ddb::error(client_errc::invalid_config, "credentials: no STS endpoint for the region");
     }
-    parse_endpoint_url(sts, ec);
+    const auto url = parse_endpoint_url(sts, ec);
     if (ec)
       throw ddb::error(client_errc::invalid_config, "credentials: the STS endpoint is not an http(s) URL");
+    sts_proxy = resolve_proxy(env, url, options.proxy, ec, &why);
+    if (ec) throw ddb::error(client_errc::invalid_config, "credentials: proxy for STS: " + why);
   }
   return std::make_shared<refreshing_provider>(std::move(ex), std::move(src), std::move(files),
-                                               std::move(sts), std::move(sts_region), std::move(options));
+                                               std::move(sts), std::move(sts_region), std::move(sts_proxy),
+                                               std::move(options));
 }
 
 } // namespace ddb

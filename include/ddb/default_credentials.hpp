@@ -6,6 +6,7 @@
 #include <ddb/aws_config.hpp>
 #include <ddb/credentials_provider.hpp>
 #include <ddb/logger.hpp>
+#include <ddb/proxy.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -21,6 +22,10 @@ struct default_credentials_options {
   std::chrono::milliseconds read_timeout{1000};
   /// Extra attempts after a transport error or a 5xx answer.
   int retries = 1;
+  /// The proxy to STS (AssumeRole, AssumeRoleWithWebIdentity), as client_options::proxy and
+  /// no_proxy: unset reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY (ddb/proxy.hpp). The container and
+  /// instance metadata endpoints, link-local or loopback, are always reached directly.
+  proxy_settings proxy;
   /// When to refresh expiring credentials (see refresh_decision).
   refresh_options refresh;
   /// When cached() sees credentials inside the prefetch window, start a refresh in the background
