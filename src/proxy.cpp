@@ -65,6 +65,9 @@ bool split_authority(std::string_view authority, std::string& host, int& port) {
     if (!after.empty() && after.front() != ':') return false;
     has_port = !after.empty();
     if (has_port) p = after.substr(1);
+    // inet_pton stops at a NUL: check the characters first (a fuzzer found "[::\0...1]").
+    if (!std::all_of(h.begin(), h.end(), [](char c) { return hex_value(c) >= 0 || c == ':' || c == '.'; }))
+      return false;
     boost::system::error_code ec;
     ip::make_address_v6(std::string(h), ec);
     if (ec) return false;
