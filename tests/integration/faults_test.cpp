@@ -90,7 +90,7 @@ asio::awaitable<std::string> make_table(client& direct, const std::string& base)
                  .attribute("PK", value_type::string)
                  .attribute("SK", value_type::string)
                  .pay_per_request();
-  co_await direct.create_table(req);
+  co_await ddb_test::create_table(direct, req);
   co_return name;
 }
 
@@ -247,7 +247,9 @@ TEST(Faults, QuarterFaultedNothingLost) {
 
     // 3. Transactions of two conditional puts, with the token ddb fills in: a transaction whose
     //    response was lost is not reported as a failed condition when retried.
-    co_await run_jobs(ex, 300, 16, [&](int x) -> asio::awaitable<void> {
+    //    dynalite has no transactions: none there.
+    const int transactions = on_dynalite() ? 0 : 300;
+    co_await run_jobs(ex, transactions, 16, [&](int x) -> asio::awaitable<void> {
       int i = 20000 + 2 * x;
       item a = make_item("P#" + std::to_string(i % partitions), "TX#" + std::to_string(i), i);
       item b = make_item("P#" + std::to_string((i + 1) % partitions), "TX#" + std::to_string(i + 1), i + 1);

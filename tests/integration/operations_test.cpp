@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <iostream>
 #include <set>
 
 namespace asio = boost::asio;
@@ -28,6 +29,7 @@ asio::awaitable<std::string> make_table(client& c, const std::string& base) {
                      ddb::global_secondary_index("GSI_1", key_schema("SK", "PK"), index_projection::all()));
   table_description d = co_await c.create_table(req);
   EXPECT_EQ(d.table_name, name);
+  co_await c.wait_until_table_exists(name, test_waiter());
   co_return name;
 }
 
@@ -52,9 +54,15 @@ TEST(Operations, ItemLifecycle) {
                      .condition("attribute_not_exists(PK)")
                      .return_values_on_condition_check_failure(return_value::all_old);
     co_await c.execute(again, ec, diag);
-    EXPECT_EQ(ec, service_errc::conditional_check_failed);
-    CO_ASSERT_TRUE(diag.item.has_value());
-    EXPECT_EQ(*diag.item, alice);
+    EXPECT_EQ(ec, service_errc::conditional_check_failed) << ec.to_string() << " " << diag.message;
+    if (on_dynalite()) {
+      // dynalite lacks ReturnValuesOnConditionCheckFailure (2023): no old item comes back.
+      std::cout << "[ dynalite ] no ReturnValuesOnConditionCheckFailure: old item not checked\n";
+      EXPECT_FALSE(diag.item.has_value());
+    } else {
+      CO_ASSERT_TRUE(diag.item.has_value());
+      EXPECT_EQ(*diag.item, alice);
+    }
 
     auto got = co_await c.get_item(get_item_request(t, key("USER#alice", "GROUP#1")).consistent_read());
     CO_ASSERT_TRUE(got.item);
@@ -104,6 +112,7 @@ TEST(Operations, InvalidRequestsFailBeforeSending) {
 }
 
 TEST(Operations, BatchesAndTransactions) {
+  DDB_SKIP_ON_DYNALITE("transactions (TransactWriteItems, TransactGetItems)");
   run([](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), local_options());
     std::string t = co_await make_table(c, "ops_batch");
@@ -157,6 +166,7 @@ TEST(Operations, BatchesAndTransactions) {
 }
 
 TEST(Operations, TableAdministration) {
+  DDB_SKIP_ON_DYNALITE("TTL (UpdateTimeToLive)");
   run([](asio::io_context& io) -> asio::awaitable<void> {
     client c(io.get_executor(), local_options());
     std::string t = co_await make_table(c, "ops_admin");
