@@ -2,6 +2,8 @@
 
 #include "ini_file.hpp"
 
+#include "env_map.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -14,15 +16,8 @@ using ddb::shared_config;
 
 namespace {
 
-using env_map = std::map<std::string, std::string, std::less<>>;
-
-ddb::env_lookup env_of(env_map m) {
-  return [m = std::move(m)](std::string_view name) -> std::optional<std::string> {
-    auto it = m.find(name);
-    if (it == m.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using ddb_test::env_map;
+using ddb_test::env_of;
 
 // A fake file system that also records which paths were asked for.
 struct fake_files {

@@ -1,5 +1,7 @@
 #include <ddb/endpoints.hpp>
 
+#include "env_map.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -27,13 +29,7 @@ ddb::endpoint_params region(std::string_view r, bool fips = false, bool dual = f
   return p;
 }
 
-ddb::env_lookup env_of(std::map<std::string, std::string, std::less<>> m) {
-  return [m = std::move(m)](std::string_view name) -> std::optional<std::string> {
-    auto it = m.find(name);
-    if (it == m.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using ddb_test::env_of;
 
 } // namespace
 

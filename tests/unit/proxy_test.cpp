@@ -1,5 +1,7 @@
 #include <ddb/proxy.hpp>
 
+#include "env_map.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -8,15 +10,8 @@ using ddb::client_errc;
 
 namespace {
 
-using env_map = std::map<std::string, std::string, std::less<>>;
-
-ddb::env_lookup env_of(env_map m) {
-  return [m = std::move(m)](std::string_view name) -> std::optional<std::string> {
-    auto it = m.find(name);
-    if (it == m.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using ddb_test::env_map;
+using ddb_test::env_of;
 
 ddb::endpoint_url url(std::string_view u) {
   ddb::error_code ec;
