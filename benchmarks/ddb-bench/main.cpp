@@ -356,6 +356,10 @@ const char* client_errc_name(int v) {
     return "invalid_credentials";
   case ddb::client_errc::invalid_expression:
     return "invalid_expression";
+  case ddb::client_errc::wait_timeout:
+    return "wait_timeout";
+  case ddb::client_errc::table_schema_mismatch:
+    return "table_schema_mismatch";
   case ddb::client_errc::proxy_refused:
     return "proxy_refused";
   case ddb::client_errc::proxy_auth_required:
