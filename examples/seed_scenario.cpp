@@ -128,13 +128,16 @@ asio::awaitable<void> scenario(ddb::client& client) {
   ddb::error_code ec;
   ddb::diagnostics diag;
   co_await client.execute(create, ec, diag);
+  ddb::waiter_options wait; // the AWS SDKs' delays: on AWS a new table is CREATING for a while
   if (ec == ddb::service_errc::resource_in_use) { // left over from an earlier run: start afresh
     auto drop = ddb::delete_table_request(table_name);
     co_await client.execute(drop);
+    co_await client.wait_until_table_not_exists(table_name, wait);
     co_await client.execute(create);
   } else {
     ddb::throw_if(ec, diag);
   }
+  co_await client.wait_until_table_exists(table_name, wait);
   db::table table(client, table_name, schema);
 
   // [readme-begin]
