@@ -300,6 +300,9 @@ TEST_F(RoleCredentials, RoleFromCredentialProcessThenDynamoDbLocal) {
     ddb::diagnostics diag;
     co_await c.invoke("CreateTable", create, out, ec, diag);
     EXPECT_FALSE(ec) << ec.message() << " " << diag.message << "\n" << logged();
+    auto waiter = ddb_test::test_waiter(); // dynalite's tables are CREATING for a while, as on AWS
+    co_await c.wait_until_table_exists(table, waiter, ec, diag);
+    EXPECT_FALSE(ec) << ec.message() << " " << diag.message;
     const std::string put = R"({"TableName":")" + table + R"(","Item":{"PK":{"S":"k"},"v":{"N":"1"}}})";
     co_await c.invoke("PutItem", put, out, ec, diag);
     EXPECT_FALSE(ec) << ec.message() << " " << diag.message;
