@@ -8,9 +8,11 @@
 #include <ddb/error_code.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -68,10 +70,25 @@ asio::awaitable<void> read_all(asio::posix::stream_descriptor& d, std::string& o
   }
 }
 
+asio::awaitable<process_result> run_on_strand(std::string command, std::chrono::milliseconds timeout,
+                                              std::size_t output_limit);
+
 } // namespace
 
+// The readers and the timer below are joined with awaitable operators, which run their branches
+// on the current executor: on a multi-threaded one (a thread pool) they would race. A strand
+// of its own keeps them serial (TSan found it).
 asio::awaitable<process_result> run_process(const std::string& command, std::chrono::milliseconds timeout,
                                             std::size_t output_limit) {
+  auto ex = co_await asio::this_coro::executor;
+  co_return co_await asio::co_spawn(asio::make_strand(ex), run_on_strand(command, timeout, output_limit),
+                                    asio::use_awaitable);
+}
+
+namespace {
+
+asio::awaitable<process_result> run_on_strand(std::string command, std::chrono::milliseconds timeout,
+                                              std::size_t output_limit) {
   using namespace asio::experimental::awaitable_operators;
   process_result r;
   auto ex = co_await asio::this_coro::executor;
@@ -160,5 +177,7 @@ asio::awaitable<process_result> run_process(const std::string& command, std::chr
   }
   co_return r;
 }
+
+} // namespace
 
 } // namespace ddb::detail
