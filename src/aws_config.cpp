@@ -1,6 +1,7 @@
 #include <ddb/aws_config.hpp>
 #include <ddb/endpoints.hpp>
 
+#include "ascii.hpp"
 #include "ini_file.hpp"
 
 #include <simdjson.h>
@@ -21,7 +22,9 @@ std::optional<std::string> get_env(const env_lookup& env, std::string_view name)
   return v;
 }
 
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using detail::is_digit;
+using detail::is_host_char;
+constexpr char lower(char c) noexcept { return detail::ascii_lower(c); }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() &&
@@ -29,8 +32,6 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 bool is_true(const std::optional<std::string>& v) { return v && iequals(*v, "true"); }
-
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 std::optional<std::string_view> setting(const profile_settings* p, std::string_view key) {
   if (!p) return std::nullopt;
@@ -49,10 +50,6 @@ error_code parse_one(std::string_view text, detail::ini_kind kind, shared_config
 }
 
 // ---- URLs
-
-bool is_host_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' || c == '_';
-}
 
 // 127.0.0.0/8 and the ECS/EKS container agents: where AWS_CONTAINER_CREDENTIALS_FULL_URI may use
 // plain http (the token and credentials must not cross a network unencrypted).
@@ -325,6 +322,10 @@ std::string endpoint_url::host_header() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (port != (tls() ? 443 : 80)) h += ":" + std::to_string(port);
   return h;
+}
+
+std::string endpoint_url::authority() const {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 endpoint_url parse_endpoint_url(std::string_view url, error_code& ec) {

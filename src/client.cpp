@@ -1,6 +1,7 @@
 #include "http_connection.hpp"
 #include "http_date.hpp"
 #include "pool_state.hpp"
+#include "proxy_route.hpp"
 #include "random.hpp"
 
 #include <ddb/aws_config.hpp>
@@ -43,7 +44,6 @@ struct endpoint_parts {
   bool tls = false;
   std::string host, port;
   std::string host_header; // host, plus ":port" when not the scheme's default
-  std::string authority;   // host (bracketed if IPv6) and ":port", always: a CONNECT's target
   endpoint_url url;
 };
 
@@ -111,8 +111,7 @@ endpoint_parts split_endpoint(std::string_view url) {
   if (ec || u.path != "/")
     throw ddb::error(client_errc::invalid_config,
                      "endpoint must be http[s]://host[:port], not '" + std::string(url) + "'");
-  const std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
-  return {u.tls(), u.host, std::to_string(u.port), u.host_header(), host + ":" + std::to_string(u.port), u};
+  return {u.tls(), u.host, std::to_string(u.port), u.host_header(), u};
 }
 
 class static_provider final : public credentials_provider {
@@ -185,16 +184,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     error_code pec;
     proxy = resolve_proxy(system_env(), ep.url, proxy_settings{opts.proxy, opts.no_proxy}, pec, &why);
     if (pec) throw ddb::error(client_errc::invalid_config, "proxy: " + why);
-    if (proxy) {
-      dial_host = proxy->host;
-      dial_port = std::to_string(proxy->port);
-      proxy_authorization = proxy->authorization();
-      // Plain HTTP goes to the proxy in absolute form; HTTPS through a CONNECT tunnel, end to end.
-      if (!ep.tls) request_target = "http://" + ep.host_header + "/";
-    } else {
-      dial_host = ep.host;
-      dial_port = ep.port;
-    }
+    // Plain HTTP goes to the proxy in absolute form; HTTPS through a CONNECT tunnel, end to end.
+    route = detail::make_proxy_route(ep.url, proxy);
     if (ep.tls) {
       tls.emplace(asio::ssl::context::tls_client);
       tls->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
@@ -271,16 +262,14 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     target.host = ep.host;
     target.endpoints = resolved;
     target.tls = tls ? &*tls : nullptr;
-    if (proxy && tls) {
-      target.tunnel = ep.authority;
-      target.proxy_authorization = proxy_authorization;
-    }
+    target.tunnel = route.tunnel;
+    if (!route.tunnel.empty()) target.proxy_authorization = route.authorization;
     co_return error_code{};
   }
 
   static asio::awaitable<void> run_resolve(std::shared_ptr<impl> self) {
     auto [ec, results] =
-        co_await self->resolver.async_resolve(self->dial_host, self->dial_port, tuple_awaitable);
+        co_await self->resolver.async_resolve(self->route.dial_host, self->route.dial_port, tuple_awaitable);
     if (!ec) {
       self->resolved = std::move(results);
       // DNS answers change; don't keep them forever
@@ -288,7 +277,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     }
     self->resolving = false;
     if (ec)
-      self->log(log_level::warn, [&] { return "resolving " + self->dial_host + " failed: " + ec.message(); });
+      self->log(log_level::warn,
+                [&] { return "resolving " + self->route.dial_host + " failed: " + ec.message(); });
     for (auto& w : std::exchange(self->resolve_waiters, {})) {
       w->done = true;
       w->ec = ec;
@@ -521,9 +511,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     const unsigned status = ec ? c.http.progress().status : r.status;
     if (proxy && !tls && (status == 407 || status == 401)) {
       diag.http_status = status;
-      diag.message =
-          "the proxy " + proxy->authority() + " wants credentials (" + std::to_string(status) + ")" +
-          (proxy_authorization.empty() ? ": the proxy URL has no user" : ": wrong user or password");
+      diag.message = "the proxy " + proxy->authority() + " wants credentials (" + std::to_string(status) +
+                     ")" + proxy_auth_hint();
       ec = client_errc::proxy_auth_required;
     } else if (!ec) {
       ev.response_bytes += r.body.size();
@@ -564,10 +553,12 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   std::string connect_message(const error_code& ec, unsigned proxy_status) const {
     if (ec == client_errc::proxy_refused && proxy_status != 0)
       return ec.message() + " (CONNECT answered " + std::to_string(proxy_status) + ")";
-    if (ec == client_errc::proxy_auth_required)
-      return ec.message() +
-             (proxy_authorization.empty() ? ": the proxy URL has no user" : ": wrong user or password");
+    if (ec == client_errc::proxy_auth_required) return ec.message() + proxy_auth_hint();
     return ec.message();
+  }
+
+  const char* proxy_auth_hint() const noexcept {
+    return route.authorization.empty() ? ": the proxy URL has no user" : ": wrong user or password";
   }
 
   // The time to sign with: the local clock, corrected by what the service's Date said.
@@ -619,9 +610,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       return std::string_view(n, std::to_chars(n, n + sizeof n, v).ptr - n);
     };
     head.clear();
-    head.append("POST ").append(request_target).append(" HTTP/1.1\r\nHost: ").append(ep.host_header);
-    if (!proxy_authorization.empty() && !tls)
-      head.append("\r\nProxy-Authorization: ").append(proxy_authorization);
+    head.append("POST ").append(route.target_prefix).append("/ HTTP/1.1\r\nHost: ").append(ep.host_header);
+    if (route.per_request_auth()) head.append("\r\nProxy-Authorization: ").append(route.authorization);
     head.append("\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: ").append(target);
     head.append("\r\nX-Amz-Date: ").append(amz_date);
     if (!token.empty()) head.append("\r\nX-Amz-Security-Token: ").append(token);
@@ -728,10 +718,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   asio::any_io_executor ex;
   client_options opts;
   endpoint_parts ep;
-  // Through a proxy: where to connect (else the endpoint itself), the request line's target
-  // ("/" or absolute for plain HTTP through a proxy) and the Proxy-Authorization value.
-  std::optional<proxy_url> proxy;
-  std::string dial_host, dial_port, request_target = "/", proxy_authorization;
+  std::optional<proxy_url> proxy; // for messages; `route` says how connections use it
+  detail::proxy_route route;
   std::optional<asio::ssl::context> tls;
   SSL_SESSION* session = nullptr;
   asio::ip::tcp::resolver resolver;

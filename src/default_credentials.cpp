@@ -1,6 +1,7 @@
 // The default credential provider chain: the decision is aws_config's, the I/O is here.
 #include "http_connection.hpp"
 #include "process.hpp"
+#include "proxy_route.hpp"
 
 #include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
@@ -61,19 +62,18 @@ class http_client {
 public:
   http_client(asio::any_io_executor ex, endpoint_url url, asio::ssl::context* tls,
               const default_credentials_options& o, const std::optional<proxy_url>& proxy = std::nullopt)
-      : url_(std::move(url)), tls_(tls), opts_(o), proxy_(proxy), resolver_(ex), conn_(ex) {}
+      : url_(std::move(url)), tls_(tls), opts_(o), route_(detail::make_proxy_route(url_, proxy)),
+        resolver_(ex), conn_(ex) {}
 
   // `headers` are extra header lines, each ending in "\r\n". Retries transport errors and 5xx.
   asio::awaitable<error_code> request(std::string_view method, std::string_view target,
                                       std::string_view headers, std::string_view body,
                                       detail::http_response& out) {
     std::string head;
-    head.append(method).append(" ");
-    if (proxy_ && !url_.tls()) head.append("http://").append(url_.host_header()); // absolute form
-    head.append(target).append(" HTTP/1.1\r\nHost: ");
+    head.append(method).append(" ").append(route_.target_prefix).append(target).append(" HTTP/1.1\r\nHost: ");
     head.append(url_.host_header()).append("\r\nUser-Agent: ddb\r\nAccept: */*\r\n").append(headers);
-    if (proxy_ && !url_.tls() && !proxy_->username.empty())
-      head.append("Proxy-Authorization: ").append(proxy_->authorization()).append("\r\n");
+    if (route_.per_request_auth())
+      head.append("Proxy-Authorization: ").append(route_.authorization).append("\r\n");
     if (!body.empty() || method == "PUT" || method == "POST")
       head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
     head.append("\r\n");
@@ -103,9 +103,8 @@ private:
 
   asio::awaitable<error_code> open() {
     if (endpoints_.empty()) {
-      auto [ec, results] = co_await resolver_.async_resolve(proxy_ ? proxy_->host : url_.host,
-                                                            std::to_string(proxy_ ? proxy_->port : url_.port),
-                                                            tuple_awaitable);
+      auto [ec, results] =
+          co_await resolver_.async_resolve(route_.dial_host, route_.dial_port, tuple_awaitable);
       if (ec) co_return ec;
       endpoints_ = std::move(results);
     }
@@ -113,18 +112,15 @@ private:
     target.host = url_.host;
     target.endpoints = endpoints_;
     target.tls = url_.tls() ? tls_ : nullptr;
-    if (proxy_ && url_.tls()) {
-      const bool v6 = url_.host.find(':') != std::string::npos;
-      target.tunnel = (v6 ? "[" + url_.host + "]" : url_.host) + ":" + std::to_string(url_.port);
-      target.proxy_authorization = proxy_->authorization();
-    }
+    target.tunnel = route_.tunnel;
+    if (!route_.tunnel.empty()) target.proxy_authorization = route_.authorization;
     co_return co_await conn_.connect(target, opts_.connect_timeout, nullptr);
   }
 
   endpoint_url url_;
   asio::ssl::context* tls_;
   const default_credentials_options& opts_;
-  const std::optional<proxy_url> proxy_;
+  const detail::proxy_route route_;
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::resolver::results_type endpoints_;
   detail::http_connection conn_;

@@ -1,5 +1,7 @@
 #include <ddb/endpoints.hpp>
 
+#include "ascii.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -27,7 +29,7 @@ constexpr std::array<partition_entry, 7> partitions{{
 bool is_word(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+using detail::is_digit;
 
 // `rest` is "\w+-\d+" (the pattern after the prefix and its '-').
 bool word_dash_number(std::string_view rest) noexcept {
@@ -115,14 +117,11 @@ endpoint_params resolve_endpoint_params(const env_lookup& env, const shared_conf
   ec = {};
   endpoint_params p;
   p.region = region;
-  auto lower = [](std::string v) {
-    for (char& c : v) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    return v;
-  };
+  auto lower = [](std::string_view v) { return detail::to_lower(v); };
   // The environment variable, else the profile's key; "" when neither is set.
   auto read = [&](const char* var, const char* key) {
     if (auto v = env(var); v && !v->empty()) return std::pair<std::string, std::string>(lower(*v), var);
-    if (auto v = cfg.get(key)) return std::pair<std::string, std::string>(lower(std::string(*v)), key);
+    if (auto v = cfg.get(key)) return std::pair<std::string, std::string>(lower(*v), key);
     return std::pair<std::string, std::string>();
   };
   auto flag = [&](const char* var, const char* key, bool& out) {

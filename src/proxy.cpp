@@ -1,5 +1,6 @@
 #include <ddb/proxy.hpp>
 
+#include "ascii.hpp"
 #include "base64.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -15,18 +16,10 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-bool is_host_char(char c) noexcept {
-  c = lower(c);
-  return (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '.' || c == '_';
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
+using detail::is_digit;
+using detail::is_host_char;
+using detail::to_lower;
+constexpr char lower(char c) noexcept { return detail::ascii_lower(c); }
 
 int hex_value(char c) noexcept {
   c = lower(c);

@@ -104,6 +104,8 @@ struct endpoint_url {
   bool tls() const noexcept { return scheme == "https"; }
   /// The Host header: the host (bracketed if IPv6), with ":port" unless it is the scheme's default.
   std::string host_header() const;
+  /// "host:port" (bracketed if IPv6), the port always: a CONNECT's target.
+  std::string authority() const;
 };
 
 /// Splits `scheme://host[:port][/path]` strictly: http or https only; no user info, query or

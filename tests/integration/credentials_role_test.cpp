@@ -3,6 +3,7 @@
 // of the source credentials and the form fields), role chains, credential_source, and then a real
 // call to DynamoDB Local with the assumed role's credentials.
 #include "ddblocal_env.hpp"
+#include "py_server.hpp"
 
 #include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
@@ -42,48 +43,8 @@ extern "C" const char* __tsan_default_suppressions() {
 
 namespace {
 
-// A Python server of tests/integration, started for one test: prints "PORT PID".
-class py_server {
-public:
-  py_server(const std::string& script, const std::string& args) {
-    const auto path = fs::path(__FILE__).parent_path() / script;
-    const std::string cmd = "exec python3 '" + path.string() + "' " + args;
-    out_ = ::popen(cmd.c_str(), "r");
-    if (!out_) throw std::runtime_error("cannot start " + cmd);
-    if (std::fscanf(out_, "%d %d", &port_, &pid_) != 2) {
-      ::pclose(out_);
-      throw std::runtime_error(script + " did not print its port");
-    }
-  }
-  ~py_server() {
-    ::kill(pid_, SIGTERM);
-    ::pclose(out_);
-  }
-  py_server(const py_server&) = delete;
-  py_server& operator=(const py_server&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  // The body of GET `target`.
-  std::string get(const std::string& target) const {
-    asio::io_context io;
-    asio::ip::tcp::socket s(io);
-    s.connect(
-        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
-    const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    asio::write(s, asio::buffer(req));
-    std::string res;
-    boost::system::error_code ec;
-    asio::read(s, asio::dynamic_buffer(res), ec);
-    const auto body = res.find("\r\n\r\n");
-    return body == std::string::npos ? std::string() : res.substr(body + 4);
-  }
-
-private:
-  FILE* out_ = nullptr;
-  int port_ = 0;
-  int pid_ = 0;
-};
+using ddb_test::py_server;
+using ddb_test::temp_dir;
 
 // What sts_server.py saw (GET /_requests, JSON as Python's json.dumps writes it).
 struct sts_log {
@@ -96,24 +57,6 @@ struct sts_log {
   bool has(const std::string& key, const std::string& value) const {
     return json.find("\"" + key + "\": \"" + value + "\"") != std::string::npos;
   }
-};
-
-struct temp_dir {
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "ddb-role-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const auto p = (path / name).string();
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-    return p;
-  }
-  fs::path path;
 };
 
 using env_map = std::map<std::string, std::string, std::less<>>;

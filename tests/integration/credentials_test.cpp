@@ -1,6 +1,8 @@
 // The default credential chain against a local stand-in for the AWS credential endpoints
 // (metadata_server.py): environment and profile keys, the container endpoint, IMDSv2, STS
 // AssumeRoleWithWebIdentity, and refreshing with one refresh in flight.
+#include "py_server.hpp"
+
 #include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
 
@@ -37,68 +39,21 @@ using creds_ptr = std::shared_ptr<const ddb::credentials>;
 namespace {
 
 // metadata_server.py, started for one test and killed at its end.
-class metadata_server {
+class metadata_server : public ddb_test::py_server {
 public:
-  explicit metadata_server(const std::string& args = "") {
-    const auto script = fs::path(__FILE__).parent_path() / "metadata_server.py";
-    const std::string cmd = "exec python3 '" + script.string() + "' " + args;
-    out_ = ::popen(cmd.c_str(), "r");
-    if (!out_) throw std::runtime_error("cannot start " + cmd);
-    if (std::fscanf(out_, "%d %d", &port_, &pid_) != 2) {
-      ::pclose(out_);
-      throw std::runtime_error("metadata_server.py did not print its port");
-    }
-  }
-  ~metadata_server() {
-    ::kill(pid_, SIGTERM);
-    ::pclose(out_);
-  }
-  metadata_server(const metadata_server&) = delete;
-  metadata_server& operator=(const metadata_server&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  explicit metadata_server(const std::string& args = "") : py_server("metadata_server.py", args) {}
 
   // How many requests of a kind the server saw ("all", "token", "role", "imds", "container",
   // "sts", "unauthorized"), from GET /_stats.
   int count(const std::string& kind) const {
-    asio::io_context io;
-    asio::ip::tcp::socket s(io);
-    s.connect(
-        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
-    const std::string req = "GET /_stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    asio::write(s, asio::buffer(req));
-    std::string res;
-    boost::system::error_code ec;
-    asio::read(s, asio::dynamic_buffer(res), ec);
+    const std::string res = get("/_stats");
     const auto key = res.find("\"" + kind + "\": ");
     if (key == std::string::npos) return 0;
     return std::atoi(res.c_str() + key + kind.size() + 4);
   }
-
-private:
-  FILE* out_ = nullptr;
-  int port_ = 0;
-  int pid_ = 0;
 };
 
-// A temporary folder, removed at the end.
-struct temp_dir {
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "ddb-cred-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const auto p = (path / name).string();
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-    return p;
-  }
-  fs::path path;
-};
+using ddb_test::temp_dir;
 
 using env_map = std::map<std::string, std::string, std::less<>>;
 
