@@ -3,6 +3,7 @@
 // of the source credentials and the form fields), role chains, credential_source, and then a real
 // call to DynamoDB Local with the assumed role's credentials.
 #include "ddblocal_env.hpp"
+#include "io_thread.hpp"
 #include "py_server.hpp"
 
 #include <ddb/default_credentials.hpp>
@@ -12,7 +13,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
@@ -33,13 +33,6 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using ddb::client_errc;
 using creds_ptr = std::shared_ptr<const ddb::credentials>;
-
-// TSan (clang 16) reports a race in Asio's per-thread frame recycling cache when the provider's
-// coroutines on a thread_pool hop threads; under investigation (closing note of 2026-12-07).
-extern "C" const char* __tsan_default_suppressions();
-extern "C" const char* __tsan_default_suppressions() {
-  return "race:boost::asio::detail::thread_info_base::allocate\n";
-}
 
 namespace {
 
@@ -69,7 +62,7 @@ std::string print_json(const std::string& id, const std::string& secret, const s
 
 class RoleCredentials : public ::testing::Test {
 protected:
-  ~RoleCredentials() override { pool.join(); }
+  ~RoleCredentials() override { provider_io.join(); }
 
   // A provider reading only `config` as the shared config file and `vars` as the environment.
   std::shared_ptr<ddb::credentials_provider> make(const std::string& config, env_map vars = {},
@@ -86,14 +79,14 @@ protected:
       std::lock_guard lock(m);
       log.emplace_back(std::string(ddb::to_string(level)) + ": " + std::string(line));
     };
-    return ddb::make_default_credentials_provider(pool.get_executor(), std::move(env), ddb::system_files(),
-                                                  std::move(o));
+    return ddb::make_default_credentials_provider(provider_io.get_executor(), std::move(env),
+                                                  ddb::system_files(), std::move(o));
   }
 
   creds_ptr fetch(const std::shared_ptr<ddb::credentials_provider>& p, ddb::error_code& ec) {
     ec = {};
     auto f = [p, &ec]() -> asio::awaitable<creds_ptr> { co_return co_await p->fetch(ec); };
-    return asio::co_spawn(pool.get_executor(), std::move(f), asio::use_future).get();
+    return asio::co_spawn(provider_io.get_executor(), std::move(f), asio::use_future).get();
   }
 
   std::string logged() {
@@ -103,7 +96,7 @@ protected:
     return all;
   }
 
-  asio::thread_pool pool{2};
+  ddb_test::io_thread provider_io; // the provider's executor, one thread
   temp_dir dir;
   std::mutex m;
   std::vector<std::string> log;

@@ -1,6 +1,7 @@
 // The default credential chain against a local stand-in for the AWS credential endpoints
 // (metadata_server.py): environment and profile keys, the container endpoint, IMDSv2, STS
 // AssumeRoleWithWebIdentity, and refreshing with one refresh in flight.
+#include "io_thread.hpp"
 #include "py_server.hpp"
 
 #include <ddb/default_credentials.hpp>
@@ -11,7 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
@@ -69,14 +69,14 @@ ddb::env_lookup make_env(const temp_dir& dir, env_map vars) {
   };
 }
 
-// The provider's executor runs on these threads; fetch_sync waits from the test's thread.
+// The provider's executor runs on a thread of its own; fetch_sync waits from the test's thread.
 class Credentials : public ::testing::Test {
 protected:
-  ~Credentials() override { pool.join(); }
+  ~Credentials() override { provider_io.join(); }
 
   std::shared_ptr<ddb::credentials_provider>
   make(env_map vars, ddb::default_credentials_options o = ddb::default_credentials_options()) {
-    return ddb::make_default_credentials_provider(pool.get_executor(), make_env(dir, std::move(vars)),
+    return ddb::make_default_credentials_provider(provider_io.get_executor(), make_env(dir, std::move(vars)),
                                                   ddb::system_files(), std::move(o));
   }
 
@@ -87,10 +87,10 @@ protected:
     return asio::co_spawn(ex, std::move(fetch), asio::use_future);
   }
   creds_ptr fetch_sync(const std::shared_ptr<ddb::credentials_provider>& p, ddb::error_code& ec) {
-    return fetch_async(pool.get_executor(), p, ec).get();
+    return fetch_async(provider_io.get_executor(), p, ec).get();
   }
 
-  asio::thread_pool pool{2};
+  ddb_test::io_thread provider_io; // the provider's executor, one thread
   temp_dir dir;
 };
 
@@ -282,14 +282,15 @@ TEST_F(Credentials, OneRefreshForConcurrentFetches) {
   EXPECT_EQ(first->access_key_id, "AKID_CONTAINER_1");
   EXPECT_EQ(p->cached(now()), first); // still usable while the refresh is due
 
-  // 20 fetches at once, half from the provider's pool, half from another io_context's thread.
+  // 20 fetches at once, half from the provider's thread, half from another io_context's thread.
   asio::io_context other;
   auto work = asio::make_work_guard(other);
   std::thread other_thread([&] { other.run(); });
   std::vector<ddb::error_code> errors(20);
   std::vector<std::future<creds_ptr>> futures;
   for (std::size_t i = 0; i < errors.size(); ++i) {
-    asio::any_io_executor ex = i % 2 ? asio::any_io_executor(pool.get_executor()) : other.get_executor();
+    asio::any_io_executor ex =
+        i % 2 ? asio::any_io_executor(provider_io.get_executor()) : other.get_executor();
     futures.push_back(fetch_async(ex, p, errors[i]));
   }
   for (std::size_t i = 0; i < futures.size(); ++i) {
