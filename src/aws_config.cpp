@@ -485,6 +485,62 @@ bool profile_keys(const profile_settings* p, const std::string& origin, credenti
   return true;
 }
 
+// A profile's IAM Identity Center settings (botocore's SSOProvider): sso_session naming an
+// `[sso-session NAME]` section with sso_start_url and sso_region, or a legacy profile with both
+// itself; sso_account_id and sso_role_name in the profile. False when it has no sso_* key.
+bool sso_source(const shared_config& cfg, const profile_settings* p, const std::string& name,
+                credential_source& out, const fail_fn& fail) {
+  constexpr std::string_view keys[] = {"sso_session", "sso_start_url", "sso_region", "sso_account_id",
+                                       "sso_role_name"};
+  if (std::none_of(std::begin(keys), std::end(keys), [&](std::string_view k) { return setting(p, k); }))
+    return false;
+  const std::string origin = "profile " + name;
+  std::string start_url(setting(p, "sso_start_url").value_or(""));
+  std::string region(setting(p, "sso_region").value_or(""));
+  std::string where = "the profile";
+  if (auto session = setting(p, "sso_session")) {
+    const std::string session_name(*session);
+    where = "the profile or its [sso-session " + session_name + "]";
+    auto it = cfg.sections.find("sso-session " + session_name);
+    if (it == cfg.sections.end()) {
+      fail(client_errc::invalid_argument, origin + ": sso_session " + session_name + " has no [sso-session " +
+                                              session_name + "] section in the config file");
+      return true;
+    }
+    for (auto [key, value] : {std::pair<std::string_view, std::string*>{"sso_start_url", &start_url},
+                              std::pair<std::string_view, std::string*>{"sso_region", &region}}) {
+      auto in_session = setting(&it->second, key);
+      if (!in_session) continue;
+      if (!value->empty() && *value != *in_session) {
+        fail(client_errc::invalid_argument, origin + ": " + std::string(key) + " " + *value +
+                                                " differs from sso-session " + session_name + "'s " +
+                                                std::string(*in_session));
+        return true;
+      }
+      *value = *in_session;
+    }
+    out.sso_session = session_name;
+  }
+  const std::pair<std::string_view, std::string> required[] = {
+      {"sso_start_url", start_url},
+      {"sso_region", region},
+      {"sso_account_id", std::string(setting(p, "sso_account_id").value_or(""))},
+      {"sso_role_name", std::string(setting(p, "sso_role_name").value_or(""))}};
+  for (const auto& [key, value] : required)
+    if (value.empty()) {
+      fail(client_errc::invalid_argument,
+           origin + ": an SSO profile needs " + std::string(key) + " (missing in " + where + ")");
+      return true;
+    }
+  out.provider = credential_provider::sso;
+  out.origin = origin;
+  out.sso_start_url = start_url;
+  out.sso_region = region;
+  out.sso_account_id = required[2].second;
+  out.sso_role_name = required[3].second;
+  return true;
+}
+
 // Resolves a profile's credentials (the active one at depth 0, a source_profile deeper); roles
 // are appended to out.assume_roles outermost first, the caller reverses them.
 bool profile_source(const env_lookup& env, const shared_config& cfg, const std::string& name,
@@ -509,12 +565,6 @@ bool profile_source(const env_lookup& env, const shared_config& cfg, const std::
       return true;
     }
   }
-  if (!is_source)
-    for (std::string_view key : {"sso_session", "sso_start_url"})
-      if (setting(p, key)) {
-        fail(client_errc::invalid_argument, origin + ": " + std::string(key) + " is not supported");
-        return true;
-      }
   if (role_arn) {
     assume_role_step step;
     step.origin = origin;
@@ -581,6 +631,7 @@ bool profile_source(const env_lookup& env, const shared_config& cfg, const std::
            origin + ": source_profile " + next + " is in neither the config nor the credentials file");
     return true;
   }
+  if (sso_source(cfg, p, name, out, fail)) return true;
   if (auto cmd = setting(p, "credential_process")) {
     out.provider = credential_provider::process;
     out.origin = origin;

@@ -2,6 +2,7 @@
 #include "http_connection.hpp"
 #include "process.hpp"
 #include "proxy_route.hpp"
+#include "sso.hpp"
 
 #include <ddb/default_credentials.hpp>
 #include <ddb/error.hpp>
@@ -126,6 +127,14 @@ private:
   detail::http_connection conn_;
 };
 
+// Where an SSO profile's credentials come from: the portal (AWS_ENDPOINT_URL_SSO or
+// https://portal.sso.REGION.amazonaws.com), the proxy to it, and the token cache file.
+struct sso_target {
+  std::string endpoint;
+  std::optional<proxy_url> proxy;
+  std::string cache_file;
+};
+
 class refreshing_provider final : public credentials_provider,
                                   public std::enable_shared_from_this<refreshing_provider> {
 public:
@@ -133,10 +142,11 @@ public:
 
   refreshing_provider(asio::any_io_executor ex, credential_source src, file_loader files,
                       std::string sts_endpoint, std::string sts_region, std::optional<proxy_url> sts_proxy,
-                      default_credentials_options o)
+                      sso_target sso, default_credentials_options o)
       : ex_(std::move(ex)), src_(std::move(src)), files_(std::move(files)),
         sts_endpoint_(std::move(sts_endpoint)), sts_region_(std::move(sts_region)),
-        sts_proxy_(std::move(sts_proxy)), opts_(std::move(o)), tls_(asio::ssl::context::tls_client) {
+        sts_proxy_(std::move(sts_proxy)), sso_(std::move(sso)), opts_(std::move(o)),
+        tls_(asio::ssl::context::tls_client) {
     tls_.set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
                      asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     tls_.set_verify_mode(asio::ssl::verify_peer);
@@ -289,6 +299,9 @@ private:
     case credential_provider::process:
       c = co_await fetch_process(ec, why);
       break;
+    case credential_provider::sso:
+      c = co_await fetch_sso(ec, why);
+      break;
     default:
       ec = client_errc::credentials_not_found;
       break;
@@ -331,6 +344,70 @@ private:
     const auto err = stderr_excerpt(r.err);
     if (!err.empty()) why += ": " + err;
     co_return credentials();
+  }
+
+  // IAM Identity Center: the token from the SSO cache (read at each fetch: `aws sso login`
+  // rewrites it), then GetRoleCredentials at the portal, unsigned, with the token as bearer.
+  asio::awaitable<credentials> fetch_sso(error_code& ec, std::string& why) {
+    ec = client_errc::credentials_sso_failed;
+    const bool legacy = src_.sso_session.empty();
+    const std::string profile = src_.origin.starts_with("profile ") ? src_.origin.substr(8) : src_.origin;
+    const std::string session = legacy ? "the SSO session of sso_start_url " + src_.sso_start_url
+                                       : "the SSO session " + src_.sso_session;
+    const std::string login = "; run `aws sso login " +
+                              (legacy ? "--profile " + profile : "--sso-session " + src_.sso_session) + "`";
+    auto text = files_(sso_.cache_file);
+    if (!text) {
+      why = src_.origin + ": " + session + " has expired or is missing (no token cache file " +
+            sso_.cache_file + ")" + login;
+      co_return credentials();
+    }
+    std::string bad;
+    auto token = detail::parse_sso_token_cache(*text, &bad);
+    if (!token) {
+      why = src_.origin + ": the SSO token cache file " + sso_.cache_file + " is unusable (" + bad + ")" +
+            login;
+      co_return credentials();
+    }
+    if (token->expires_at <= sys_clock::now()) {
+      why = src_.origin + ": " + session + " has expired or is missing" + login;
+      co_return credentials();
+    }
+    if (has_control(token->access_token)) {
+      why = src_.origin + ": the SSO token in " + sso_.cache_file + " cannot go in a header" + login;
+      co_return credentials();
+    }
+    auto url = parse_endpoint_url(sso_.endpoint, ec);
+    if (ec) co_return credentials();
+    const std::string target =
+        detail::sso_role_credentials_target(url.path, src_.sso_role_name, src_.sso_account_id);
+    const std::string what = src_.origin + ": SSO GetRoleCredentials of role " + src_.sso_role_name +
+                             " in account " + src_.sso_account_id + " at " + url.host_header();
+    http_client http(ex_, url, &tls_, opts_, sso_.proxy);
+    detail::http_response res;
+    ec = co_await http.request("GET", target, "x-amz-sso_bearer_token: " + token->access_token + "\r\n",
+                               std::string_view(), res);
+    if (ec) {
+      why = what + ": " + ec.message();
+      co_return credentials();
+    }
+    if (res.status != 200) {
+      ec = client_errc::credentials_sso_failed;
+      why = what + " failed: HTTP " + std::to_string(res.status);
+      if (auto e = detail::sso_error_text(res.body); !e.empty()) why += " " + e;
+      if (res.status == 401 || res.status == 403) why += login;
+      co_return credentials();
+    }
+    auto c = detail::parse_sso_role_credentials(res.body, ec);
+    if (!ec &&
+        (has_control(c.access_key_id) || has_control(c.secret_access_key) || has_control(c.session_token)))
+      ec = client_errc::malformed_response;
+    if (ec) {
+      why = what + ": the answer has no readable roleCredentials";
+      co_return credentials();
+    }
+    c.account_id = src_.sso_account_id;
+    co_return c;
   }
 
   // STS's answer to `action` for `role`: the credentials, or why not. 200 with unreadable XML is
@@ -476,6 +553,7 @@ private:
   const std::string sts_endpoint_;
   const std::string sts_region_;
   const std::optional<proxy_url> sts_proxy_;
+  const sso_target sso_;
   const default_credentials_options opts_;
   asio::ssl::context tls_;
 
@@ -534,9 +612,31 @@ std::shared_ptr<credentials_provider> make_default_credentials_provider(asio::an
     sts_proxy = resolve_proxy(env, url, options.proxy, ec, &why);
     if (ec) throw ddb::error(client_errc::invalid_config, "credentials: proxy for STS: " + why);
   }
+  sso_target sso;
+  if (src.provider == credential_provider::sso) {
+    const std::string what = "credentials: " + src.origin + ": ";
+    if (auto url = env("AWS_ENDPOINT_URL_SSO"); url && !url->empty()) {
+      sso.endpoint = *url;
+    } else {
+      sso.endpoint = default_endpoint("portal.sso", src.sso_region, ec);
+      if (ec)
+        throw ddb::error(client_errc::invalid_config,
+                         what + "sso_region " + src.sso_region + " is not a region");
+    }
+    const auto url = parse_endpoint_url(sso.endpoint, ec);
+    if (ec)
+      throw ddb::error(client_errc::invalid_config, what + "the SSO portal endpoint is not an http(s) URL");
+    sso.proxy = resolve_proxy(env, url, options.proxy, ec, &why);
+    if (ec) throw ddb::error(client_errc::invalid_config, what + "proxy for the SSO portal: " + why);
+    const auto home = env("HOME");
+    if (!home || home->empty())
+      throw ddb::error(client_errc::invalid_config, what + "HOME is not set: no SSO token cache to read");
+    sso.cache_file =
+        detail::sso_token_cache_path(*home, src.sso_session.empty() ? src.sso_start_url : src.sso_session);
+  }
   return std::make_shared<refreshing_provider>(std::move(ex), std::move(src), std::move(files),
                                                std::move(sts), std::move(sts_region), std::move(sts_proxy),
-                                               std::move(options));
+                                               std::move(sso), std::move(options));
 }
 
 } // namespace ddb

@@ -61,6 +61,8 @@ public:
       return "credential_process failed";
     case client_errc::credentials_sts_failed:
       return "STS did not give credentials";
+    case client_errc::credentials_sso_failed:
+      return "no SSO credentials (token missing or expired, or the SSO portal refused)";
     case client_errc::credentials_mfa_required:
       return "the role needs an MFA code (mfa_serial), which ddb cannot ask for";
     }

@@ -122,6 +122,7 @@ enum class credential_provider {
   container,    ///< GET `endpoint` (ECS/EKS container credentials)
   imds,         ///< EC2 instance metadata, IMDSv2, at `endpoint`
   process,      ///< run `credential_process` and read its JSON (parse_process_credentials)
+  sso,          ///< IAM Identity Center: GetRoleCredentials with the token of the SSO token cache
 };
 
 /// One STS AssumeRole call of a role chain: the credentials got so far sign it, its answer
@@ -157,6 +158,15 @@ struct credential_source {
   std::string authorization_token_file;
   /// process: the command, run with /bin/sh -c.
   std::string credential_process;
+  /// sso: the sso-session's name (empty for a legacy profile, with sso_start_url in the profile
+  /// itself), its start URL and region (from the `[sso-session NAME]` section or the profile),
+  /// and the profile's account and role. The token cache file is named after the SHA-1 of
+  /// sso_session, or of sso_start_url when that is empty.
+  std::string sso_session;
+  std::string sso_start_url;
+  std::string sso_region;
+  std::string sso_account_id;
+  std::string sso_role_name;
   /// Roles to assume in turn with the credentials of the source above (role_arn with
   /// source_profile or credential_source); the last one's credentials are the result.
   std::vector<assume_role_step> assume_roles;
@@ -167,15 +177,20 @@ struct credential_source {
 ///  1. AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); one without the other is
 ///     an error.
 ///  2. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME).
-///  3. The active profile, in the Java v2 SDK's order: role_arn + web_identity_token_file
-///     (+ role_session_name); sso_session and sso_start_url are refused (not implemented, and
-///     falling through would pick other credentials silently); role_arn with source_profile or
-///     credential_source (one of the two): AssumeRole with the source's credentials, see below;
+///  3. The active profile, in botocore's order: role_arn + web_identity_token_file
+///     (+ role_session_name); role_arn with source_profile or credential_source (one of the two):
+///     AssumeRole with the source's credentials, see below; SSO (any of sso_session,
+///     sso_start_url, sso_region, sso_account_id, sso_role_name; see below);
 ///     credential_process; aws_access_key_id + aws_secret_access_key (+ aws_session_token). A
 ///     profile named by AWS_PROFILE that neither file has is an error.
+///     SSO: `sso_session = NAME` takes sso_start_url and sso_region from `[sso-session NAME]`
+///     (the profile may repeat them, with the same values), a legacy profile has them itself;
+///     sso_account_id and sso_role_name are the profile's. A missing key, an unknown sso-session
+///     or a value that differs from the sso-session's is an error naming the profile and the key.
 ///     A source_profile gives its static keys when it has them (so a profile may name itself),
 ///     else its own role (role_arn + web_identity_token_file, or role_arn + source_profile /
-///     credential_source: chained, a cycle is an error), else its credential_process.
+///     credential_source: chained, a cycle is an error), else its SSO settings, else its
+///     credential_process.
 ///     credential_source is Environment (step 1's keys), Ec2InstanceMetadata (step 5) or
 ///     EcsContainer (step 4). Each role's role_session_name, external_id and duration_seconds
 ///     (900..43200) come from the profile naming the role; mfa_serial there is

@@ -36,6 +36,8 @@ enum class client_errc {
   credentials_process_failed,
   /// STS refused AssumeRole or AssumeRoleWithWebIdentity (or answered 5xx)
   credentials_sts_failed,
+  /// an SSO profile's token is missing or expired, or the SSO portal refused GetRoleCredentials
+  credentials_sso_failed,
   /// the profile's role needs an MFA code (mfa_serial): ddb has no terminal to ask for one
   credentials_mfa_required,
 };
