@@ -1,6 +1,6 @@
 // ddb/default_credentials.hpp: the AWS SDKs' default credential provider chain, with its I/O
 // (credential_process, container endpoint, EC2 instance metadata IMDSv2, STS AssumeRole and
-// AssumeRoleWithWebIdentity).
+// AssumeRoleWithWebIdentity, SSO GetRoleCredentials).
 #pragma once
 
 #include <ddb/aws_config.hpp>
@@ -22,7 +22,8 @@ struct default_credentials_options {
   std::chrono::milliseconds read_timeout{1000};
   /// Extra attempts after a transport error or a 5xx answer.
   int retries = 1;
-  /// The proxy to STS (AssumeRole, AssumeRoleWithWebIdentity), as client_options::proxy and
+  /// The proxy to STS (AssumeRole, AssumeRoleWithWebIdentity) and the SSO portal
+  /// (GetRoleCredentials), as client_options::proxy and
   /// no_proxy: unset reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY (ddb/proxy.hpp). The container and
   /// instance metadata endpoints, link-local or loopback, are always reached directly.
   proxy_settings proxy;
@@ -50,7 +51,7 @@ struct default_credentials_options {
 };
 
 /// The default chain: resolve_credential_source (environment keys, web identity, the profile's
-/// roles, credential_process or keys, container, IMDSv2) decides once, here; static keys without
+/// roles, SSO, credential_process or keys, container, IMDSv2) decides once, here; static keys without
 /// a role give a static provider. The others fetch on the first `fetch()` and again when
 /// refresh_decision says so, with at most one refresh in flight (concurrent callers, on any
 /// thread or executor, wait for the same one). Token files (container authorization, web
@@ -59,11 +60,16 @@ struct default_credentials_options {
 ///
 /// STS is `https://sts.REGION.amazonaws.com` (the region as resolve_region finds it; the global
 /// `https://sts.amazonaws.com`, signed as us-east-1, without one), or AWS_ENDPOINT_URL_STS.
+/// The SSO portal is `https://portal.sso.SSO_REGION.amazonaws.com`, or AWS_ENDPOINT_URL_SSO; the
+/// SSO token is read through `files` at each fetch from `HOME/.aws/sso/cache/<sha1>.json` (HOME
+/// from `env`), so a test can point both at a folder of its own. ddb does not refresh the token.
 ///
 /// Errors of `fetch()`: client_errc::credentials_not_found when no source applies, the metadata
 /// endpoint does not answer or refuses, or the container endpoint answers with an error status;
 /// credentials_process_failed (the command could not start, exited non-zero, was killed at
 /// process_timeout or printed no credentials); credentials_sts_failed (STS answered an error);
+/// credentials_sso_failed (the SSO token is missing, unreadable or expired: run `aws sso login`;
+/// or the portal refused GetRoleCredentials);
 /// client_errc::malformed_response for unreadable answers; transport errors (client_errc::timeout,
 /// connection refused...) of the container endpoint and STS as they are. Each failure is logged
 /// once through `options.logger` (error level), naming the source and why ("profile dev:
