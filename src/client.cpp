@@ -839,6 +839,21 @@ error_code parse_into(response_parser& p, json_body b, time_to_live_specificatio
 error_code parse_into(response_parser& p, json_body b, list_tables_response& o, diagnostics& d) {
   return p.parse_list_tables(b, o, d);
 }
+error_code parse_into(response_parser& p, json_body b, time_to_live_description& o, diagnostics& d) {
+  return p.parse_describe_time_to_live(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, describe_limits_response& o, diagnostics& d) {
+  return p.parse_describe_limits(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, tag_resource_response& o, diagnostics& d) {
+  return p.parse_tag_resource(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, untag_resource_response& o, diagnostics& d) {
+  return p.parse_untag_resource(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, list_tags_of_resource_response& o, diagnostics& d) {
+  return p.parse_list_tags_of_resource(b, o, d);
+}
 
 // CapacityUnits of a response, all tables summed.
 template <class Response>
@@ -1006,6 +1021,12 @@ DDB_INSTANTIATE(describe_table_request)
 DDB_INSTANTIATE(delete_table_request)
 DDB_INSTANTIATE(update_time_to_live_request)
 DDB_INSTANTIATE(list_tables_request)
+DDB_INSTANTIATE(update_table_request)
+DDB_INSTANTIATE(describe_time_to_live_request)
+DDB_INSTANTIATE(describe_limits_request)
+DDB_INSTANTIATE(tag_resource_request)
+DDB_INSTANTIATE(untag_resource_request)
+DDB_INSTANTIATE(list_tags_of_resource_request)
 #undef DDB_INSTANTIATE
 
 } // namespace ddb

@@ -114,6 +114,24 @@ public:
   boost::asio::awaitable<list_tables_response> list_tables(const list_tables_request& r) {
     return execute(r);
   }
+  boost::asio::awaitable<table_description> update_table(const update_table_request& r) { return execute(r); }
+  boost::asio::awaitable<time_to_live_description>
+  describe_time_to_live(const describe_time_to_live_request& r) {
+    return execute(r);
+  }
+  boost::asio::awaitable<describe_limits_response> describe_limits(const describe_limits_request& r = {}) {
+    return execute(r);
+  }
+  boost::asio::awaitable<tag_resource_response> tag_resource(const tag_resource_request& r) {
+    return execute(r);
+  }
+  boost::asio::awaitable<untag_resource_response> untag_resource(const untag_resource_request& r) {
+    return execute(r);
+  }
+  boost::asio::awaitable<list_tags_of_resource_response>
+  list_tags_of_resource(const list_tags_of_resource_request& r) {
+    return execute(r);
+  }
 
   /// Runs any operation and completes `token` with `void(error_code, response_t<Request>)`:
   /// a callback, `asio::use_future`, `asio::deferred` (the default), `as_tuple(use_awaitable)`,
@@ -194,6 +212,30 @@ public:
   }
   template <class... A>
   auto async_list_tables(list_tables_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_update_table(update_table_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_describe_time_to_live(describe_time_to_live_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_describe_limits(describe_limits_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_tag_resource(tag_resource_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_untag_resource(untag_resource_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_list_tags_of_resource(list_tags_of_resource_request r, A&&... a) {
     return async_execute(std::move(r), std::forward<A>(a)...);
   }
 

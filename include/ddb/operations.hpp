@@ -73,6 +73,31 @@ struct response_of<list_tables_request> {
   using type = list_tables_response;
 };
 
+template <>
+struct response_of<update_table_request> {
+  using type = table_description;
+};
+template <>
+struct response_of<describe_time_to_live_request> {
+  using type = time_to_live_description;
+};
+template <>
+struct response_of<describe_limits_request> {
+  using type = describe_limits_response;
+};
+template <>
+struct response_of<tag_resource_request> {
+  using type = tag_resource_response;
+};
+template <>
+struct response_of<untag_resource_request> {
+  using type = untag_resource_response;
+};
+template <>
+struct response_of<list_tags_of_resource_request> {
+  using type = list_tags_of_resource_response;
+};
+
 /// A request type that client::execute accepts.
 template <class Request>
 concept operation_request = requires { typename response_of<Request>::type; };

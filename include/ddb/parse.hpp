@@ -119,6 +119,12 @@ public:
   error_code parse_update_time_to_live(json_body body, time_to_live_specification& out, diagnostics& diag);
   error_code parse_describe_time_to_live(json_body body, time_to_live_description& out, diagnostics& diag);
   error_code parse_list_tables(json_body body, list_tables_response& out, diagnostics& diag);
+  error_code parse_describe_limits(json_body body, describe_limits_response& out, diagnostics& diag);
+  /// TagResource and UntagResource: an empty body (or an empty object).
+  error_code parse_tag_resource(json_body body, tag_resource_response& out, diagnostics& diag);
+  error_code parse_untag_resource(json_body body, untag_resource_response& out, diagnostics& diag);
+  error_code parse_list_tags_of_resource(json_body body, list_tags_of_resource_response& out,
+                                         diagnostics& diag);
 
   /// An error response (any non-2xx status). Fills `out` (http_status, error_type without its
   /// namespace, message, ConditionalCheckFailedException's item, TransactionCanceledException's
@@ -148,6 +154,9 @@ error_code parse_table_description(json_body body, table_description& out, diagn
 error_code parse_update_time_to_live(json_body body, time_to_live_specification& out, diagnostics& diag);
 error_code parse_describe_time_to_live(json_body body, time_to_live_description& out, diagnostics& diag);
 error_code parse_list_tables(json_body body, list_tables_response& out, diagnostics& diag);
+error_code parse_describe_limits(json_body body, describe_limits_response& out, diagnostics& diag);
+error_code parse_list_tags_of_resource(json_body body, list_tags_of_resource_response& out,
+                                       diagnostics& diag);
 error_code parse_error(unsigned http_status, json_body body, diagnostics& out);
 
 } // namespace ddb

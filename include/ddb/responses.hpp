@@ -168,6 +168,21 @@ struct index_description {
   friend bool operator==(const index_description&, const index_description&) = default;
 };
 
+/// A table description's `StreamSpecification`.
+struct stream_description {
+  bool stream_enabled = false; // StreamEnabled
+  std::string view_type;       // StreamViewType: "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"
+  friend bool operator==(const stream_description&, const stream_description&) = default;
+};
+
+/// `SSEDescription`: server-side encryption with a KMS key.
+struct sse_description {
+  std::string status;             // Status: "ENABLED", "UPDATING", ...
+  std::string sse_type;           // SSEType: "KMS"
+  std::string kms_master_key_arn; // KMSMasterKeyArn
+  friend bool operator==(const sse_description&, const sse_description&) = default;
+};
+
 /// `TableDescription` (CreateTable, DeleteTable, UpdateTable) or `Table` (DescribeTable).
 struct table_description {
   std::string table_name;                                  // TableName
@@ -187,6 +202,11 @@ struct table_description {
   std::optional<provisioned_throughput_description> provisioned_throughput; // ProvisionedThroughput
   std::optional<bool> deletion_protection_enabled;                          // DeletionProtectionEnabled
   std::string latest_stream_arn;                                            // LatestStreamArn
+  std::string latest_stream_label;                                          // LatestStreamLabel
+  std::optional<stream_description> stream_specification;                   // StreamSpecification
+  /// TableClassSummary.TableClass: "STANDARD" or "STANDARD_INFREQUENT_ACCESS"; empty when absent.
+  std::string table_class;
+  std::optional<ddb::sse_description> sse_description; // SSEDescription (absent: AWS owned key)
   friend bool operator==(const table_description&, const table_description&) = default;
 };
 
@@ -202,6 +222,32 @@ struct time_to_live_description {
   std::string time_to_live_status; // TimeToLiveStatus: "ENABLING", "ENABLED", "DISABLING", "DISABLED"
   std::string attribute_name;      // AttributeName (absent while DISABLED)
   friend bool operator==(const time_to_live_description&, const time_to_live_description&) = default;
+};
+
+/// DescribeLimits: the account's and each table's capacity quotas in this region.
+struct describe_limits_response {
+  std::uint64_t account_max_read_capacity_units = 0;  // AccountMaxReadCapacityUnits
+  std::uint64_t account_max_write_capacity_units = 0; // AccountMaxWriteCapacityUnits
+  std::uint64_t table_max_read_capacity_units = 0;    // TableMaxReadCapacityUnits
+  std::uint64_t table_max_write_capacity_units = 0;   // TableMaxWriteCapacityUnits
+  friend bool operator==(const describe_limits_response&, const describe_limits_response&) = default;
+};
+
+/// A resource tag (TagResource, ListTagsOfResource, CreateTable's Tags).
+struct tag {
+  std::string key;   // Key: 1 to 128 characters
+  std::string value; // Value: up to 256 characters
+  friend bool operator==(const tag&, const tag&) = default;
+};
+
+/// TagResource and UntagResource: an empty body on success.
+struct tag_resource_response {};
+struct untag_resource_response {};
+
+/// ListTagsOfResource: one page of tags.
+struct list_tags_of_resource_response {
+  std::vector<ddb::tag> tags;            // Tags
+  std::optional<std::string> next_token; // NextToken: more to list
 };
 
 /// ListTables.

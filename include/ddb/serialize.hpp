@@ -37,6 +37,12 @@ error_code serialize(const describe_table_request& request, std::string& out);
 error_code serialize(const delete_table_request& request, std::string& out);
 error_code serialize(const update_time_to_live_request& request, std::string& out);
 error_code serialize(const list_tables_request& request, std::string& out);
+error_code serialize(const update_table_request& request, std::string& out);
+error_code serialize(const describe_time_to_live_request& request, std::string& out);
+error_code serialize(const describe_limits_request& request, std::string& out);
+error_code serialize(const tag_resource_request& request, std::string& out);
+error_code serialize(const untag_resource_request& request, std::string& out);
+error_code serialize(const list_tags_of_resource_request& request, std::string& out);
 
 /// Why the last serialize() that failed on this thread failed, e.g. "an expression uses a :value
 /// with no ExpressionAttributeValues entry" (a static string).

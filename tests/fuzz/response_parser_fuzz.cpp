@@ -86,6 +86,12 @@ void exercise(ddb::response_parser& p, ddb::json_body body) {
   check(p.parse_update_time_to_live(body, ttl, d));
   ddb::time_to_live_description ttld;
   check(p.parse_describe_time_to_live(body, ttld, d));
+  ddb::describe_limits_response limits;
+  check(p.parse_describe_limits(body, limits, d));
+  ddb::tag_resource_response tagged;
+  check(p.parse_tag_resource(body, tagged, d));
+  ddb::list_tags_of_resource_response tags;
+  check(p.parse_list_tags_of_resource(body, tags, d));
   ddb::list_tables_response lt;
   check(p.parse_list_tables(body, lt, d));
   for (unsigned status : {400u, 413u, 500u, 503u}) {
