@@ -368,6 +368,8 @@ const char* client_errc_name(int v) {
     return "credentials_process_failed";
   case ddb::client_errc::credentials_sts_failed:
     return "credentials_sts_failed";
+  case ddb::client_errc::credentials_sso_failed:
+    return "credentials_sso_failed";
   case ddb::client_errc::credentials_mfa_required:
     return "credentials_mfa_required";
   }
