@@ -91,9 +91,12 @@ path path::operator[](std::size_t i) const {
   return p;
 }
 
+// Every way of building a path ends here: a malformed path keeps its reason and no elements, so
+// nothing can render half of it.
 void path::check_depth() {
   if (error_.empty() && elements_.size() > max_depth)
     error_ = "malformed path '" + str() + "': over 32 levels";
+  if (!error_.empty()) elements_.clear();
 }
 
 std::string_view path::attribute() const noexcept {

@@ -114,6 +114,11 @@ TEST(ExprPath, MalformedPathsSayWhy) {
   EXPECT_NE(path(deep).error().find("32"), std::string::npos);
   EXPECT_FALSE(path::name("").error().empty());
   EXPECT_FALSE(path("a").dot("").error().empty());
+  // However it became malformed, a path keeps no elements (found by fuzz_expression: a parsed
+  // path over 32 levels kept all of them).
+  for (const path& p :
+       {path(deep), path("a").dot(""), path("a").then(path("..")), path(deep.substr(0, 63))[0], path("a..b")})
+    EXPECT_TRUE(p.elements().empty()) << p.error() << ": " << p.elements().size() << " elements";
 }
 
 TEST(ExprPath, Overlaps) {
