@@ -854,6 +854,12 @@ error_code parse_into(response_parser& p, json_body b, untag_resource_response& 
 error_code parse_into(response_parser& p, json_body b, list_tags_of_resource_response& o, diagnostics& d) {
   return p.parse_list_tags_of_resource(b, o, d);
 }
+error_code parse_into(response_parser& p, json_body b, batch_execute_statement_response& o, diagnostics& d) {
+  return p.parse_batch_execute_statement(b, o, d);
+}
+error_code parse_into(response_parser& p, json_body b, execute_transaction_response& o, diagnostics& d) {
+  return p.parse_execute_transaction(b, o, d);
+}
 
 // CapacityUnits of a response, all tables summed.
 template <class Response>
@@ -878,11 +884,12 @@ void ask_for_capacity(const Request& r, std::string& body) {
 
 template <class Request>
 error_code serialize_for_send(const Request& r, std::string& body) {
-  if constexpr (std::is_same_v<Request, transact_write_request>) {
+  if constexpr (std::is_same_v<Request, transact_write_request> ||
+                std::is_same_v<Request, execute_transaction_request>) {
     // Retries resend the same body, so one token makes them idempotent: a transaction whose
     // response was lost is not applied twice (nor reported as a failed condition on retry).
     if (r.client_request_token().empty()) {
-      transact_write_request with_token = r;
+      Request with_token = r;
       with_token.client_request_token(detail::random_uuid_v4()); // CSPRNG: unguessable, never repeated
       return serialize(with_token, body);
     }
@@ -967,14 +974,22 @@ asio::awaitable<std::tuple<error_code, response_t<Request>>> client::run_owned(s
 namespace {
 template <class Request>
 pager make_pager(std::shared_ptr<client::impl> self, Request r, pager_options options) {
-  auto start = r.exclusive_start_key().empty() ? std::nullopt : std::optional<item>(r.exclusive_start_key());
-  std::string_view name = !options.call.empty()                    ? options.call
-                          : std::is_same_v<Request, query_request> ? std::string_view("query_pages")
-                                                                   : std::string_view("scan_pages");
+  page_cursor start;
+  std::string_view name = options.call;
+  if constexpr (std::is_same_v<Request, execute_statement_request>) {
+    if (!r.next_token().empty()) start.token = r.next_token();
+    if (name.empty()) name = "statement_pages";
+  } else {
+    if (!r.exclusive_start_key().empty()) start.key = r.exclusive_start_key();
+    if (name.empty()) name = std::is_same_v<Request, query_request> ? "query_pages" : "scan_pages";
+  }
   auto fetch = [self, r = std::move(r),
-                call = call_info::make(name)](const std::optional<item>& from, page& out,
+                call = call_info::make(name)](const page_cursor& from, page& out,
                                               diagnostics& diag) mutable -> asio::awaitable<error_code> {
-    r.exclusive_start_key(from ? *from : item());
+    if constexpr (std::is_same_v<Request, execute_statement_request>)
+      r.next_token(from.token.value_or(std::string()));
+    else
+      r.exclusive_start_key(from.key.value_or(item()));
     co_return co_await run_operation(*self, r, out, diag, call);
   };
   return pager(self->ex, std::move(fetch), options, std::move(start));
@@ -986,6 +1001,10 @@ pager client::query_pages(query_request r, pager_options options) {
 }
 
 pager client::scan_pages(scan_request r, pager_options options) {
+  return make_pager(impl_, std::move(r), options);
+}
+
+pager client::statement_pages(execute_statement_request r, pager_options options) {
   return make_pager(impl_, std::move(r), options);
 }
 
@@ -1027,6 +1046,9 @@ DDB_INSTANTIATE(describe_limits_request)
 DDB_INSTANTIATE(tag_resource_request)
 DDB_INSTANTIATE(untag_resource_request)
 DDB_INSTANTIATE(list_tags_of_resource_request)
+DDB_INSTANTIATE(execute_statement_request)
+DDB_INSTANTIATE(batch_execute_statement_request)
+DDB_INSTANTIATE(execute_transaction_request)
 #undef DDB_INSTANTIATE
 
 } // namespace ddb

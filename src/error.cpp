@@ -71,7 +71,7 @@ public:
 };
 
 // The error type names DynamoDB sends (after the '#'), in service_errc order from 2.
-constexpr std::array<std::pair<std::string_view, service_errc>, 26> known_types{{
+constexpr std::array<std::pair<std::string_view, service_errc>, 28> known_types{{
     {"ConditionalCheckFailedException", service_errc::conditional_check_failed},
     {"TransactionCanceledException", service_errc::transaction_canceled},
     {"TransactionConflictException", service_errc::transaction_conflict},
@@ -98,6 +98,8 @@ constexpr std::array<std::pair<std::string_view, service_errc>, 26> known_types{
     {"ServiceUnavailableException", service_errc::service_unavailable},
     {"RequestTimeTooSkewed", service_errc::request_time_too_skewed},
     {"SignatureDoesNotMatch", service_errc::signature_does_not_match},
+    {"DuplicateItemException", service_errc::duplicate_item},
+    {"DuplicateItem", service_errc::duplicate_item}, // DynamoDB Local's spelling
 }};
 
 class service_category_impl final : public boost::system::error_category {

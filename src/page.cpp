@@ -131,6 +131,7 @@ void page::clear() noexcept {
   items_.clear();
   count_ = scanned_count_ = 0;
   last_evaluated_key_.reset();
+  next_token_.reset();
   consumed_.reset();
 }
 

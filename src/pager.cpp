@@ -24,9 +24,9 @@ struct pager::state {
   fetch_fn fetch;
   pager_options options;
 
-  page current;             // what next() returned last
-  page ahead;               // the page being fetched (or fetched and not yet returned)
-  std::optional<item> from; // the start key of `ahead`
+  page current;     // what next() returned last
+  page ahead;       // the page being fetched (or fetched and not yet returned)
+  page_cursor from; // where `ahead` starts
   bool in_flight = false, ready = false, exhausted = false, finished = false;
   error_code ahead_ec;
   diagnostics ahead_diag;
@@ -55,9 +55,9 @@ struct pager::state {
   }
 };
 
-pager::pager(asio::any_io_executor ex, fetch_fn fetch, pager_options options, std::optional<item> start_key)
+pager::pager(asio::any_io_executor ex, fetch_fn fetch, pager_options options, page_cursor start)
     : s_(std::make_shared<state>(std::move(ex), std::move(fetch), options)) {
-  s_->from = std::move(start_key);
+  s_->from = std::move(start);
 }
 
 pager::pager(pager&&) noexcept = default;
@@ -73,7 +73,12 @@ double pager::consumed_capacity() const noexcept { return s_->consumed; }
 
 std::optional<item> pager::resume_key() const {
   if (s_->exhausted) return std::nullopt;
-  return s_->from; // the start of the first page not yet returned
+  return s_->from.key; // the start of the first page not yet returned
+}
+
+std::optional<std::string> pager::resume_token() const {
+  if (s_->exhausted) return std::nullopt;
+  return s_->from.token;
 }
 
 asio::awaitable<const page*> pager::next(error_code& ec, diagnostics& diag) {
@@ -107,8 +112,10 @@ asio::awaitable<const page*> pager::next(error_code& ec, diagnostics& diag) {
     co_return nullptr;
   }
   std::swap(s->current, s->ahead); // `ahead` keeps the old page's memory for the next fetch
-  s->from = s->current.last_evaluated_key();
-  if (!s->from)
+  // NextToken when there is one: an ExecuteStatement page can carry both.
+  s->from.token = s->current.next_token();
+  s->from.key = s->from.token ? std::nullopt : s->current.last_evaluated_key();
+  if (s->from.first())
     s->exhausted = true;
   else if (s->options.prefetch > 0 && (!s->options.prefetch_after || s->options.prefetch_after(s->current)))
     state::start(s);

@@ -39,6 +39,8 @@ error_code response_parser::parse_query(json_body body, page& out, diagnostics& 
         DDB_TRY(get(v, detail::flat_access::scanned_count(out)));
       } else if (key == "LastEvaluatedKey") {
         DDB_TRY(impl_->get_item(v, detail::flat_access::last_evaluated_key(out).emplace()));
+      } else if (key == "NextToken") {
+        DDB_TRY(get(v, detail::flat_access::next_token(out).emplace()));
       } else if (key == "ConsumedCapacity") {
         DDB_TRY(get(v, detail::flat_access::consumed_capacity(out).emplace()));
       }
@@ -171,6 +173,64 @@ error_code response_parser::parse_transact_write_items(json_body body, transact_
         DDB_TRY(impl_->get(v, out.item_collection_metrics));
       else if (key == "ConsumedCapacity")
         DDB_TRY(get(v, out.consumed_capacity));
+    }
+    return simdjson::SUCCESS;
+  });
+}
+
+error_code response_parser::parse_batch_execute_statement(json_body body,
+                                                          batch_execute_statement_response& out,
+                                                          diagnostics& diag) {
+  out = {};
+  return impl_->parse(body, diag, "BatchExecuteStatement", [&](od::object top) {
+    for (auto field : top) {
+      od::raw_json_string key;
+      DDB_TRY(field.key().get(key));
+      od::value v;
+      DDB_TRY(field.value().get(v));
+      if (key == "Responses") {
+        DDB_TRY(each_element(v, [&](od::value e) {
+          auto& entry = out.responses.emplace_back();
+          return each_field(e, [&](od::raw_json_string k, od::value f) -> sj_error {
+            if (k == "TableName") return get(f, entry.table_name);
+            if (k == "Item") return impl_->get_item(f, entry.item);
+            if (k != "Error") return simdjson::SUCCESS;
+            auto& error = entry.error.emplace();
+            return each_field(f, [&](od::raw_json_string ek, od::value ef) -> sj_error {
+              if (ek == "Code") return get(ef, error.code);
+              if (ek == "Message") return get(ef, error.message);
+              if (ek == "Item") return impl_->get_item(ef, error.item);
+              return simdjson::SUCCESS;
+            });
+          });
+        }));
+      } else if (key == "ConsumedCapacity") {
+        DDB_TRY(get(v, out.consumed_capacity));
+      }
+    }
+    return simdjson::SUCCESS;
+  });
+}
+
+error_code response_parser::parse_execute_transaction(json_body body, execute_transaction_response& out,
+                                                      diagnostics& diag) {
+  out = {};
+  return impl_->parse(body, diag, "ExecuteTransaction", [&](od::object top) {
+    for (auto field : top) {
+      od::raw_json_string key;
+      DDB_TRY(field.key().get(key));
+      od::value v;
+      DDB_TRY(field.value().get(v));
+      if (key == "Responses") {
+        DDB_TRY(each_element(v, [&](od::value e) {
+          auto& entry = out.responses.emplace_back();
+          return each_field(e, [&](od::raw_json_string k, od::value f) {
+            return k == "Item" ? impl_->get_item(f, entry) : simdjson::SUCCESS;
+          });
+        }));
+      } else if (key == "ConsumedCapacity") {
+        DDB_TRY(get(v, out.consumed_capacity));
+      }
     }
     return simdjson::SUCCESS;
   });

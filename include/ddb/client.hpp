@@ -132,6 +132,16 @@ public:
   list_tags_of_resource(const list_tags_of_resource_request& r) {
     return execute(r);
   }
+  /// PartiQL (request_partiql.hpp). One page of a statement; see statement_pages() for all.
+  boost::asio::awaitable<page> execute_statement(const execute_statement_request& r) { return execute(r); }
+  boost::asio::awaitable<batch_execute_statement_response>
+  batch_execute_statement(const batch_execute_statement_request& r) {
+    return execute(r);
+  }
+  boost::asio::awaitable<execute_transaction_response>
+  execute_transaction(const execute_transaction_request& r) {
+    return execute(r);
+  }
 
   /// Runs any operation and completes `token` with `void(error_code, response_t<Request>)`:
   /// a callback, `asio::use_future`, `asio::deferred` (the default), `as_tuple(use_awaitable)`,
@@ -238,6 +248,18 @@ public:
   auto async_list_tags_of_resource(list_tags_of_resource_request r, A&&... a) {
     return async_execute(std::move(r), std::forward<A>(a)...);
   }
+  template <class... A>
+  auto async_execute_statement(execute_statement_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_batch_execute_statement(batch_execute_statement_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
+  template <class... A>
+  auto async_execute_transaction(execute_transaction_request r, A&&... a) {
+    return async_execute(std::move(r), std::forward<A>(a)...);
+  }
 
   /// Waiters (waiters.hpp): DescribeTable until the table is ACTIVE (with its GSIs unless
   /// options.indexes(false)), returning that description; or until it is gone. Delays as the AWS
@@ -269,6 +291,9 @@ public:
   pager query_pages(query_request r, pager_options options = {});
   /// All pages of a Scan (one segment when the request has Segment/TotalSegments).
   pager scan_pages(scan_request r, pager_options options = {});
+  /// All pages of an ExecuteStatement (a SELECT), following NextToken; its next_token, if any,
+  /// is where the first page starts. The pager's resume_token() says where to continue.
+  pager statement_pages(execute_statement_request r, pager_options options = {});
   /// A parallel Scan: one pager per segment 0..total_segments-1, to consume concurrently.
   std::vector<pager> scan_segments(const scan_request& r, int total_segments, pager_options options = {});
 

@@ -69,6 +69,7 @@ enum class service_errc {
   service_unavailable,
   request_time_too_skewed,  // RequestTimeTooSkewed: the request's clock is off
   signature_does_not_match, // SignatureDoesNotMatch
+  duplicate_item,           // DuplicateItemException: a PartiQL INSERT of a key that exists
 };
 
 const boost::system::error_category& client_category() noexcept;

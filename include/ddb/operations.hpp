@@ -97,6 +97,18 @@ template <>
 struct response_of<list_tags_of_resource_request> {
   using type = list_tags_of_resource_response;
 };
+template <>
+struct response_of<execute_statement_request> {
+  using type = page;
+};
+template <>
+struct response_of<batch_execute_statement_request> {
+  using type = batch_execute_statement_response;
+};
+template <>
+struct response_of<execute_transaction_request> {
+  using type = execute_transaction_response;
+};
 
 /// A request type that client::execute accepts.
 template <class Request>

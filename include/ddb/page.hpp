@@ -289,8 +289,8 @@ inline item_view value_view::as_map() const {
   return item_view(n_, arena_);
 }
 
-/// A Query or Scan response. Reuse one page object for consecutive pages: parsing into it again
-/// reuses its memory (parsing invalidates all views obtained before).
+/// A Query, Scan or ExecuteStatement response. Reuse one page object for consecutive pages: parsing into it
+/// again reuses its memory (parsing invalidates all views obtained before).
 class page {
 public:
   /// The items of the page, as item_views in response order (random access).
@@ -358,8 +358,11 @@ public:
   /// LastEvaluatedKey: present when there may be more pages; pass it as the next request's
   /// ExclusiveStartKey. Owning, so it can outlive the page.
   const std::optional<ddb::item>& last_evaluated_key() const noexcept { return last_evaluated_key_; }
-  /// True when DynamoDB returned a LastEvaluatedKey.
-  bool has_more() const noexcept { return last_evaluated_key_.has_value(); }
+  /// NextToken (ExecuteStatement): present when there are more results; pass it as the next
+  /// request's next_token. Query and Scan pages have none.
+  const std::optional<std::string>& next_token() const noexcept { return next_token_; }
+  /// True when DynamoDB returned a LastEvaluatedKey or a NextToken.
+  bool has_more() const noexcept { return last_evaluated_key_.has_value() || next_token_.has_value(); }
   const std::optional<ddb::consumed_capacity>& consumed_capacity() const noexcept { return consumed_; }
 
   /// Owning copies of all items.
@@ -380,6 +383,7 @@ private:
   std::uint64_t count_ = 0;
   std::uint64_t scanned_count_ = 0;
   std::optional<ddb::item> last_evaluated_key_;
+  std::optional<std::string> next_token_;
   std::optional<ddb::consumed_capacity> consumed_;
 };
 
@@ -397,6 +401,7 @@ struct flat_access {
   static std::uint64_t& count(page& p) noexcept { return p.count_; }
   static std::uint64_t& scanned_count(page& p) noexcept { return p.scanned_count_; }
   static std::optional<ddb::item>& last_evaluated_key(page& p) noexcept { return p.last_evaluated_key_; }
+  static std::optional<std::string>& next_token(page& p) noexcept { return p.next_token_; }
   static std::optional<ddb::consumed_capacity>& consumed_capacity(page& p) noexcept { return p.consumed_; }
 };
 } // namespace detail

@@ -1,4 +1,4 @@
-// ddb::pager: Query and Scan results as an async generator of pages.
+// ddb::pager: Query, Scan and ExecuteStatement results as an async generator of pages.
 #pragma once
 
 #include <ddb/async.hpp>
@@ -28,7 +28,15 @@ struct pager_options {
   std::string_view call;
 };
 
-/// Pages of a Query or Scan, fetched lazily: nothing is sent before the first next().
+/// Where a page starts: the first page (both empty), an ExclusiveStartKey (Query, Scan) or a
+/// NextToken (ExecuteStatement).
+struct page_cursor {
+  std::optional<item> key;
+  std::optional<std::string> token;
+  bool first() const noexcept { return !key && !token; }
+};
+
+/// Pages of a Query, Scan or ExecuteStatement, fetched lazily: nothing is sent before the first next().
 ///
 ///     auto pages = client.query_pages(ddb::query_request("t").key_condition(...)...);
 ///     while (const ddb::page* p = co_await pages.next())
@@ -41,12 +49,11 @@ struct pager_options {
 /// executor.
 class pager {
 public:
-  /// Fetches one page starting at the given key (empty: the first page) into `out`.
-  using fetch_fn = std::function<boost::asio::awaitable<error_code>(const std::optional<item>& start,
-                                                                    page& out, diagnostics& diag)>;
+  /// Fetches one page starting at `start` into `out`.
+  using fetch_fn = std::function<boost::asio::awaitable<error_code>(const page_cursor& start, page& out,
+                                                                    diagnostics& diag)>;
 
-  pager(boost::asio::any_io_executor ex, fetch_fn fetch, pager_options options = {},
-        std::optional<item> start_key = std::nullopt);
+  pager(boost::asio::any_io_executor ex, fetch_fn fetch, pager_options options = {}, page_cursor start = {});
   pager(pager&&) noexcept;
   pager& operator=(pager&&) noexcept;
   ~pager();
@@ -75,6 +82,8 @@ public:
   /// Where a new pager would continue after the pages returned so far: the ExclusiveStartKey of
   /// the next page, or nullopt when the results are exhausted.
   std::optional<item> resume_key() const;
+  /// The same for ExecuteStatement pages: the NextToken of the next page, or nullopt.
+  std::optional<std::string> resume_token() const;
   /// True once next() has returned nullptr.
   bool done() const noexcept;
   /// CapacityUnits of every page fetched so far (a prefetched one included), as DynamoDB

@@ -83,6 +83,12 @@ public:
   /// Query and Scan, into a reusable flat page (see ddb/page.hpp).
   error_code parse_query(json_body body, page& out, diagnostics& diag);
   error_code parse_scan(json_body body, page& out, diagnostics& diag) { return parse_query(body, out, diag); }
+  error_code parse_execute_statement(json_body body, page& out, diagnostics& diag) {
+    return parse_query(body, out, diag);
+  }
+  error_code parse_batch_execute_statement(json_body body, batch_execute_statement_response& out,
+                                           diagnostics& diag);
+  error_code parse_execute_transaction(json_body body, execute_transaction_response& out, diagnostics& diag);
 
   error_code parse_get_item(json_body body, get_item_response& out, diagnostics& diag);
   /// PutItem, UpdateItem and DeleteItem.

@@ -122,6 +122,41 @@ struct transact_write_items_response {
   std::vector<ddb::consumed_capacity> consumed_capacity;
 };
 
+/// The error of one BatchExecuteStatement statement (`BatchStatementError`).
+struct batch_statement_error {
+  std::string code;              // Code, e.g. "ConditionalCheckFailed", "ThrottlingError"
+  std::string message;           // Message
+  std::optional<ddb::item> item; // Item (ReturnValuesOnConditionCheckFailure ALL_OLD)
+  friend bool operator==(const batch_statement_error&, const batch_statement_error&) = default;
+};
+
+/// One statement's result in a BatchExecuteStatement (`BatchStatementResponse`).
+struct batch_statement_response {
+  std::string table_name;                     // TableName
+  std::optional<ddb::item> item;              // Item (a SELECT that found one)
+  std::optional<batch_statement_error> error; // Error: this statement failed, the others may not
+  friend bool operator==(const batch_statement_response&, const batch_statement_response&) = default;
+};
+
+/// BatchExecuteStatement: one entry per statement, in request order. Statements fail one by one:
+/// check each entry's `error` (failed() says whether any did).
+struct batch_execute_statement_response {
+  std::vector<batch_statement_response> responses; // Responses
+  std::vector<ddb::consumed_capacity> consumed_capacity;
+  bool failed() const noexcept {
+    for (auto& r : responses)
+      if (r.error) return true;
+    return false;
+  }
+};
+
+/// ExecuteTransaction: for reads, one entry per statement in request order (nullopt where no
+/// item matched); for writes, no entries.
+struct execute_transaction_response {
+  std::vector<std::optional<ddb::item>> responses; // Responses[].Item
+  std::vector<ddb::consumed_capacity> consumed_capacity;
+};
+
 /// `KeySchemaElement`.
 struct key_schema_element {
   std::string attribute_name; // AttributeName

@@ -43,6 +43,9 @@ error_code serialize(const describe_limits_request& request, std::string& out);
 error_code serialize(const tag_resource_request& request, std::string& out);
 error_code serialize(const untag_resource_request& request, std::string& out);
 error_code serialize(const list_tags_of_resource_request& request, std::string& out);
+error_code serialize(const execute_statement_request& request, std::string& out);
+error_code serialize(const batch_execute_statement_request& request, std::string& out);
+error_code serialize(const execute_transaction_request& request, std::string& out);
 
 /// Why the last serialize() that failed on this thread failed, e.g. "an expression uses a :value
 /// with no ExpressionAttributeValues entry" (a static string).

@@ -94,6 +94,10 @@ void exercise(ddb::response_parser& p, ddb::json_body body) {
   check(p.parse_list_tags_of_resource(body, tags, d));
   ddb::list_tables_response lt;
   check(p.parse_list_tables(body, lt, d));
+  ddb::batch_execute_statement_response bes;
+  check(p.parse_batch_execute_statement(body, bes, d));
+  ddb::execute_transaction_response et;
+  check(p.parse_execute_transaction(body, et, d));
   for (unsigned status : {400u, 413u, 500u, 503u}) {
     ddb::diagnostics e;
     auto ec = p.parse_error(status, body, e);

@@ -4,7 +4,8 @@
 // (the first error as documented in ddb/serialize.hpp: empty item or name, nesting over 32 levels,
 // empty set, then invalid UTF-8), write the same bytes every time, agree with write_item_json, and
 // what it writes must parse back (owning items and page views alike) to the very item it was given:
-// same attributes, same types, same number text, same bytes.
+// same attributes, same types, same number text, same bytes. The item is also serialized as a
+// PartiQL parameter.
 //
 // Input: a bytecode read front to back (missing bytes read as 0).
 //   item   := count(byte % 16 at the top, byte % 8 in M) { name value }
@@ -409,6 +410,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::ostringstream os;
   os << built;
   check(os.str() == item_json);
+
+  // The same item as a PartiQL parameter (a map one level deeper: only nesting may fail it),
+  // written with the same bytes.
+  {
+    std::string statement_body;
+    auto sec = ddb::serialize(ddb::execute_statement_request("SELECT * FROM t WHERE m = ?").parameter(built),
+                              statement_body);
+    if (sec) {
+      check(sec == ddb::client_errc::invalid_argument && statement_body.empty());
+    } else {
+      std::string want_body = R"({"Statement":"SELECT * FROM t WHERE m = ?","Parameters":[{"M":)";
+      want_body.append(item_json).append("}]}");
+      check(statement_body == want_body);
+    }
+  }
 
   ddb::diagnostics diag;
 

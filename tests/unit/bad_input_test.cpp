@@ -557,3 +557,43 @@ TEST(BadInput, cursor_not_a_cursor) {
   }
   EXPECT_EQ(thrown([] { dt::cursor(item{{"PK", 1}}).str(); }), invalid_argument); // keys are strings
 }
+
+TEST(BadInput, partiql_statement_empty_or_too_long) {
+  EXPECT_EQ(code(execute_statement_request("")), invalid_argument);
+  std::string longest = "SELECT * FROM \"t\" WHERE PK = ?";
+  longest.append(execute_statement_request::max_statement - longest.size(), ' ');
+  EXPECT_FALSE(code(execute_statement_request(longest).parameter("a")));
+  EXPECT_EQ(code(execute_statement_request(longest + " ").parameter("a")), invalid_argument);
+  EXPECT_EQ(code(batch_execute_statement_request().add(partiql_statement(""))), invalid_argument);
+  EXPECT_EQ(code(execute_transaction_request().add(partiql_statement(longest + " "))), invalid_argument);
+  // Parameters are values like any other: an empty set is refused.
+  EXPECT_EQ(code(execute_statement_request("SELECT * FROM \"t\" WHERE PK = ?").parameter(string_set{})),
+            empty_set);
+}
+
+TEST(BadInput, partiql_statement_counts_and_options) {
+  const partiql_statement s("UPDATE \"t\" SET n = 1 WHERE PK = ?");
+  EXPECT_EQ(code(batch_execute_statement_request()), invalid_argument);
+  EXPECT_EQ(code(execute_transaction_request()), invalid_argument);
+  batch_execute_statement_request batch;
+  for (std::size_t i = 0; i < batch_execute_statement_request::max_statements; ++i) batch.add(s);
+  EXPECT_FALSE(code(batch));
+  EXPECT_EQ(code(batch.add(s)), invalid_argument);
+  execute_transaction_request tx;
+  for (std::size_t i = 0; i < execute_transaction_request::max_statements; ++i) tx.add(s);
+  EXPECT_FALSE(code(tx));
+  EXPECT_EQ(code(tx.add(s)), invalid_argument);
+
+  auto consistent = partiql_statement(s).consistent_read();
+  EXPECT_FALSE(code(batch_execute_statement_request().add(consistent)));
+  EXPECT_EQ(code(execute_transaction_request().add(consistent)), invalid_argument);
+  auto all_new = partiql_statement(s).return_values_on_condition_check_failure(return_value::all_new);
+  EXPECT_EQ(code(batch_execute_statement_request().add(all_new)), invalid_argument);
+  EXPECT_EQ(code(execute_statement_request(s.statement())
+                     .return_values_on_condition_check_failure(return_value::updated_old)),
+            invalid_argument);
+  EXPECT_FALSE(code(execute_transaction_request().add(s).client_request_token(std::string(36, 'x'))));
+  EXPECT_EQ(code(execute_transaction_request().add(s).client_request_token(std::string(37, 'x'))),
+            invalid_argument);
+  EXPECT_EQ(code(execute_statement_request(s.statement()).limit(0)), invalid_argument);
+}

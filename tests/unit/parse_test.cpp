@@ -110,6 +110,18 @@ all_parsers() {
          diagnostics d;
          return p.parse_list_tables(b, o, d);
        }},
+      {"batch_execute_statement",
+       [](response_parser& p, const std::string& b) {
+         batch_execute_statement_response o;
+         diagnostics d;
+         return p.parse_batch_execute_statement(b, o, d);
+       }},
+      {"execute_transaction",
+       [](response_parser& p, const std::string& b) {
+         execute_transaction_response o;
+         diagnostics d;
+         return p.parse_execute_transaction(b, o, d);
+       }},
   };
 }
 
@@ -375,6 +387,65 @@ TEST(ParseTransactWriteItems, CapacityAndMetrics) {
 
 // --- Tables ----------------------------------------------------------------------------------
 
+// --- PartiQL (bodies captured from DynamoDB Local) ----------------------------------------------
+
+TEST(ParsePartiQL, ExecuteStatementPageHasItsNextToken) {
+  auto p = parse_ok<page>("execute_statement_page", &response_parser::parse_execute_statement);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].to_item(), q1);
+  EXPECT_EQ(p[1].to_item(), q2);
+  ASSERT_TRUE(p.next_token());
+  EXPECT_EQ(p.next_token()->substr(0, 8), "eyJjcmVh");
+  EXPECT_FALSE(p.last_evaluated_key());
+  EXPECT_TRUE(p.has_more());
+
+  auto insert = parse_ok<page>("execute_statement_insert", &response_parser::parse_execute_statement);
+  EXPECT_TRUE(insert.empty());
+  EXPECT_FALSE(insert.next_token());
+  EXPECT_FALSE(insert.has_more());
+  // Parsing a Query page into the same object drops the token.
+  response_parser parser;
+  diagnostics d;
+  ASSERT_FALSE(parser.parse_execute_statement(response("execute_statement_page"), p, d));
+  ASSERT_FALSE(parser.parse_query(response("query_last"), p, d));
+  EXPECT_FALSE(p.next_token());
+}
+
+TEST(ParsePartiQL, BatchStatementsCarryTheirOwnErrors) {
+  auto r = parse_ok<batch_execute_statement_response>("batch_execute_statement",
+                                                      &response_parser::parse_batch_execute_statement);
+  ASSERT_EQ(r.responses.size(), 3u);
+  EXPECT_EQ(r.responses[0].table_name, "ddb_test");
+  EXPECT_EQ(r.responses[0].item, q1);
+  EXPECT_FALSE(r.responses[0].error);
+  EXPECT_EQ(r.responses[1], (batch_statement_response{"ddb_test", std::nullopt, std::nullopt}));
+  ASSERT_TRUE(r.responses[2].error);
+  EXPECT_EQ(r.responses[2].error->code, "ResourceNotFound");
+  EXPECT_EQ(r.responses[2].error->message, "Cannot do operations on a non-existent table");
+  EXPECT_TRUE(r.failed());
+
+  auto w = parse_ok<batch_execute_statement_response>("batch_execute_statement_writes",
+                                                      &response_parser::parse_batch_execute_statement);
+  ASSERT_EQ(w.responses.size(), 3u);
+  EXPECT_EQ(w.responses[0].error,
+            (batch_statement_error{"DuplicateItem", "Duplicate primary key exists in table", std::nullopt}));
+  EXPECT_FALSE(w.responses[1].error);
+  ASSERT_TRUE(w.responses[2].error);
+  EXPECT_EQ(w.responses[2].error->code, "ConditionalCheckFailed");
+  EXPECT_EQ(w.responses[2].error->item, q1) << "ReturnValuesOnConditionCheckFailure ALL_OLD";
+}
+
+TEST(ParsePartiQL, TransactionResponsesInRequestOrder) {
+  auto r = parse_ok<execute_transaction_response>("execute_transaction_reads",
+                                                  &response_parser::parse_execute_transaction);
+  ASSERT_EQ(r.responses.size(), 2u);
+  EXPECT_EQ(r.responses[0], q1);
+  EXPECT_FALSE(r.responses[1]);
+  auto w = parse_ok<execute_transaction_response>("execute_transaction_writes",
+                                                  &response_parser::parse_execute_transaction);
+  EXPECT_TRUE(w.responses.empty());
+}
+
 TEST(ParseTable, CreateTableWithIndexes) {
   auto t = parse_ok<table_description>("create_table", &response_parser::parse_create_table);
   EXPECT_EQ(t.table_name, "ddb_test");
@@ -492,6 +563,21 @@ TEST(ParseError, TransactionCanceledReasonsInOrder) {
   EXPECT_EQ(r[2],
             (cancellation_reason{"ConditionalCheckFailed", "The conditional request failed", std::nullopt}));
   EXPECT_FALSE(e.diag.item);
+}
+
+TEST(ParsePartiQL, Errors) {
+  auto dup = error_from("error_duplicate_item");
+  EXPECT_EQ(dup.ec, service_errc::duplicate_item);
+  EXPECT_EQ(dup.diag.message, "Duplicate primary key exists in table");
+  EXPECT_EQ(service_errc_from_type("com.amazonaws.dynamodb.v20120810#DuplicateItemException"),
+            service_errc::duplicate_item)
+      << "AWS's spelling";
+  auto tx = error_from("error_execute_transaction_canceled");
+  EXPECT_EQ(tx.ec, service_errc::transaction_canceled);
+  ASSERT_EQ(tx.diag.cancellation_reasons.size(), 2u);
+  EXPECT_FALSE(tx.diag.cancellation_reasons[0].failed());
+  EXPECT_EQ(tx.diag.cancellation_reasons[1].code, "ConditionalCheckFailed");
+  EXPECT_EQ(tx.diag.cancellation_reasons[1].item, q1);
 }
 
 TEST(ParseError, ValidationAndResourceErrors) {

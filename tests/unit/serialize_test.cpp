@@ -222,6 +222,44 @@ TEST(serialize_golden, transact_get_items) {
   EXPECT_EQ(body(r), golden("transact_get_items"));
 }
 
+TEST(serialize_golden, execute_statement) {
+  auto r = execute_statement_request(R"(SELECT * FROM "users" WHERE PK = ? AND age > ?)")
+               .parameter("USER#alice")
+               .parameter(18)
+               .parameter(item{{"city", "Oslo"}})
+               .consistent_read()
+               .limit(10)
+               .next_token("abc")
+               .return_consumed_capacity(return_capacity::total)
+               .return_values_on_condition_check_failure(return_value::all_old);
+  EXPECT_EQ(body(r), golden("execute_statement"));
+  EXPECT_EQ(body(execute_statement_request(R"(SELECT * FROM "users")")), golden("execute_statement_minimal"))
+      << "no empty Parameters list";
+}
+
+TEST(serialize_golden, batch_execute_statement) {
+  auto r = batch_execute_statement_request()
+               .add(partiql_statement(R"(SELECT * FROM "users" WHERE PK = ?)")
+                        .parameter("USER#alice")
+                        .consistent_read())
+               .add(partiql_statement(R"(SELECT * FROM "users" WHERE PK = 'USER#bob')")
+                        .return_values_on_condition_check_failure(return_value::none))
+               .return_consumed_capacity(return_capacity::indexes);
+  EXPECT_EQ(body(r), golden("batch_execute_statement"));
+}
+
+TEST(serialize_golden, execute_transaction) {
+  auto r = execute_transaction_request()
+               .add(partiql_statement(R"(UPDATE "users" SET n = n + ? WHERE PK = ?)")
+                        .parameter(1)
+                        .parameter("USER#alice")
+                        .return_values_on_condition_check_failure(return_value::all_old))
+               .add(partiql_statement(R"(DELETE FROM "orders" WHERE PK = ?)").parameter("ORDER#1"))
+               .client_request_token("tx-1")
+               .return_consumed_capacity(return_capacity::total);
+  EXPECT_EQ(body(r), golden("execute_transaction"));
+}
+
 TEST(serialize_golden, transact_write_items) {
   auto r =
       transact_write_request()

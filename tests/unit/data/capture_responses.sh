@@ -179,6 +179,30 @@ call transact_write_items TransactWriteItems '{"TransactItems":[
     "ExpressionAttributeValues":{":one":{"N":"1"}}}}],
   "ReturnConsumedCapacity":"INDEXES","ReturnItemCollectionMetrics":"SIZE"}'
 
+# PartiQL. (Its string literals are in single quotes, hence $q.)
+q="'"
+sel='SELECT * FROM \"'$T'\" WHERE PK = ? AND SK = ?'
+call execute_statement_page ExecuteStatement '{"Statement":"SELECT * FROM \"'$T'\" WHERE PK = ?",
+  "Parameters":[{"S":"Q"}],"Limit":2,"ReturnConsumedCapacity":"TOTAL"}'
+call execute_statement_insert ExecuteStatement '{"Statement":"INSERT INTO \"'$T'\" VALUE {'$q'PK'$q': ?, '$q'SK'$q': ?, '$q'l'$q': ?}",
+  "Parameters":[{"S":"PQ"},{"S":"1"},{"L":[{"N":"1"},{"M":{"a":{"BOOL":true}}}]}]}'
+call batch_execute_statement BatchExecuteStatement '{"Statements":[
+  {"Statement":"'"$sel"'","Parameters":[{"S":"Q"},{"S":"item#1"}],"ConsistentRead":true},
+  {"Statement":"'"$sel"'","Parameters":[{"S":"NOPE"},{"S":"x"}]},
+  {"Statement":"SELECT * FROM \"no_such_table\" WHERE PK = ?","Parameters":[{"S":"x"}]}],
+  "ReturnConsumedCapacity":"TOTAL"}'
+call batch_execute_statement_writes BatchExecuteStatement '{"Statements":[
+  {"Statement":"INSERT INTO \"'$T'\" VALUE {'$q'PK'$q': ?, '$q'SK'$q': ?}","Parameters":[{"S":"PQ"},{"S":"1"}]},
+  {"Statement":"INSERT INTO \"'$T'\" VALUE {'$q'PK'$q': ?, '$q'SK'$q': ?}","Parameters":[{"S":"PQ"},{"S":"2"}]},
+  {"Statement":"UPDATE \"'$T'\" SET v = 1 WHERE PK = ? AND SK = ? AND v = 5","Parameters":[{"S":"Q"},{"S":"item#1"}],
+   "ReturnValuesOnConditionCheckFailure":"ALL_OLD"}]}'
+call execute_transaction_reads ExecuteTransaction '{"TransactStatements":[
+  {"Statement":"'"$sel"'","Parameters":[{"S":"Q"},{"S":"item#1"}]},
+  {"Statement":"'"$sel"'","Parameters":[{"S":"NOPE"},{"S":"x"}]}],"ReturnConsumedCapacity":"TOTAL"}'
+call execute_transaction_writes ExecuteTransaction '{"TransactStatements":[
+  {"Statement":"UPDATE \"'$T'\" SET v = 1 WHERE PK = ? AND SK = ?","Parameters":[{"S":"PQ"},{"S":"1"}]}],
+  "ClientRequestToken":"capture-1"}'
+
 # Errors.
 call error_conditional_check_failed PutItem '{"TableName":"'$T'","Item":{"PK":{"S":"Q"},"SK":{"S":"item#1"}},
   "ConditionExpression":"attribute_not_exists(PK)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}'
@@ -196,6 +220,12 @@ call error_resource_not_found GetItem '{"TableName":"no_such_table","Key":{"id":
 call error_table_exists CreateTable '{"TableName":"ddb_other","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
   "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}'
 call error_unknown_operation NoSuchOperation '{}'
+call error_duplicate_item ExecuteStatement '{"Statement":"INSERT INTO \"'$T'\" VALUE {'$q'PK'$q': ?, '$q'SK'$q': ?}",
+  "Parameters":[{"S":"Q"},{"S":"item#1"}]}'
+call error_execute_transaction_canceled ExecuteTransaction '{"TransactStatements":[
+  {"Statement":"UPDATE \"'$T'\" SET v = 2 WHERE PK = ? AND SK = ?","Parameters":[{"S":"PQ"},{"S":"1"}]},
+  {"Statement":"UPDATE \"'$T'\" SET v = 2 WHERE PK = ? AND SK = ? AND v = 5","Parameters":[{"S":"Q"},{"S":"item#1"}],
+   "ReturnValuesOnConditionCheckFailure":"ALL_OLD"}]}'
 
 call delete_table DeleteTable '{"TableName":"ddb_other"}'
 rm -f "$out"/_scratch.*
