@@ -464,12 +464,16 @@ TEST(CredentialSource, ProfileKeys) {
   EXPECT_EQ(s.keys.session_token, "T");
 }
 
-TEST(CredentialSource, UnsupportedProfilesAreRefused) {
+TEST(CredentialSource, MalformedOrMissingProfilesAreRefused) {
+  // sso_session names no [sso-session corp] section.
   EXPECT_EQ(source_error({}, "[default]\nsso_session = corp\n"), client_errc::invalid_argument);
+  // A legacy SSO profile without sso_region, sso_account_id and sso_role_name.
   EXPECT_EQ(source_error({}, "[default]\nsso_start_url = https://x\naws_access_key_id = A\n"
                              "aws_secret_access_key = B\n"),
             client_errc::invalid_argument);
+  // Half a key pair.
   EXPECT_EQ(source_error({}, "", "[default]\naws_access_key_id = only\n"), client_errc::invalid_argument);
+  // AWS_PROFILE names a profile no file has.
   EXPECT_EQ(source_error({{"AWS_PROFILE", "nope"}}, "[default]\nregion = x\n"),
             client_errc::invalid_argument);
 }
